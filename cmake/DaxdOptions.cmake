@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: Apache-2.0
+# Compiler flags shared by every daxd target, carried by INTERFACE targets instead of global flags.
+
+add_library(daxd_warnings INTERFACE)
+add_library(daxd::warnings ALIAS daxd_warnings)
+target_compile_options(daxd_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Werror)
+target_compile_features(daxd_warnings INTERFACE cxx_std_20)
+
+option(DAXD_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+if(DAXD_SANITIZE)
+  target_compile_options(daxd_warnings INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(daxd_warnings INTERFACE -fsanitize=address,undefined)
+endif()
+
+# Named crash points (DAXD_CRASH_POINT) exist only in test builds.
+option(DAXD_CRASH_POINTS "Compile named crash points for crash-injection tests" ON)
+if(DAXD_CRASH_POINTS)
+  target_compile_definitions(daxd_warnings INTERFACE DAXD_ENABLE_CRASH_POINTS=1)
+endif()

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// The whole host: one object per concern, owned by a real (linux/) or simulated (sim/) host.
+#pragma once
+
+#include <string>
+
+#include "daemon/host/clock.h"
+#include "daemon/host/device_mapper.h"
+#include "daemon/host/filesystems.h"
+#include "daemon/host/nvdimm.h"
+#include "daemon/host/processes.h"
+
+namespace daxd::host {
+
+class Host {
+ public:
+  virtual ~Host() = default;
+  virtual Nvdimm& nvdimm() = 0;
+  virtual DeviceMapper& device_mapper() = 0;
+  virtual Filesystems& filesystems() = 0;
+  virtual Processes& processes() = 0;
+  virtual Clock& clock() = 0;
+  /// "linux" or "sim:<fixture>", for /healthz and logs.
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace daxd::host
