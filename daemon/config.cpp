@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// Flag parsing with CLI11; the same names work as keys in /etc/daxd/daxd.conf.
+#include "daemon/config.h"
+
+#include <CLI/CLI.hpp>
+
+namespace daxd {
+
+std::variant<Config, ExitRequest> parse_config(int argc, char** argv) {
+  Config c;
+  CLI::App app{"daxd: coordinated, crash-safe changes to persistent memory"};
+  app.set_config("--config", "", "read settings from this file (INI/TOML keys = flag names)");
+  app.add_option("--host", c.host, "host to manage: 'linux' or 'sim:FILE' (simulated pmem)")
+      ->capture_default_str();
+  app.add_option("--state-dir", c.state_dir, "directory for the SQLite state")
+      ->capture_default_str();
+  app.add_option("--socket", c.socket, "unix socket of the API ('' = none)")->capture_default_str();
+  app.add_option("--socket-mode", c.socket_mode, "octal mode of the socket")->capture_default_str();
+  app.add_option("--socket-group", c.socket_group, "group owning the socket ('' = unchanged)")
+      ->capture_default_str();
+  app.add_option("--admin-group", c.admin_group, "group whose members may change things");
+  app.add_option("--tcp", c.tcp_listen, "also listen on ADDRESS:PORT (off by default)");
+  app.add_option("--threads", c.threads, "HTTP worker threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_flag("--check-config", c.check_config, "validate the settings and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (CLI::ParseError const& e) {
+    return ExitRequest{app.exit(e) == 0 ? 0 : 2};
+  }
+  return c;
+}
+
+}  // namespace daxd

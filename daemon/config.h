@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// daxd's settings: command-line flags, optionally read from a config file (INI/TOML).
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "daemon/model/result.h"
+
+namespace daxd {
+
+struct Config {
+  std::string host = "linux";            // "linux" or "sim:FILE"
+  std::string state_dir = "/var/lib/daxd";
+  std::string socket = "/run/daxd/daxd.sock";
+  std::string socket_mode = "0660";
+  std::string socket_group = "daxd";     // "" keeps the socket's group
+  std::string admin_group;               // members may change things; root always may
+  std::string tcp_listen;                // "" = no TCP
+  int threads = 2;
+  bool check_config = false;             // parse, validate and exit
+};
+
+/// What the command line asked for: run with a config, or exit with a code (help, errors).
+struct ExitRequest {
+  int code = 0;
+};
+
+/// Parses argv (and the file named by --config). Prints help/errors itself.
+std::variant<Config, ExitRequest> parse_config(int argc, char** argv);
+
+}  // namespace daxd

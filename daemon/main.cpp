@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// daxd's entry point: wiring only. Parse settings, build the host, open state, serve.
+#include <systemd/sd-daemon.h>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "api/server.h"
+#include "daemon/config.h"
+#include "daemon/host/linux/linux_host.h"
+#include "daemon/host/sim/sim_host.h"
+#include "daemon/inventory/inventory.h"
+#include "state/state_store.h"
+
+namespace {
+
+using daxd::Result;
+
+void log_error(daxd::Error const& e, char const* what) {
+  std::fprintf(stderr, "daxd: %s: %s\n", what, e.message.c_str());
+}
+
+Result<std::unique_ptr<daxd::host::Host>> make_host(std::string const& spec) {
+  if (spec == "linux") return daxd::host::linux_host::make_linux_host();
+  if (spec.rfind("sim:", 0) == 0 && spec.size() > 4) {
+    return daxd::host::sim::make_sim_host(spec.substr(4));
+  }
+  return daxd::Fail(daxd::Errc::invalid_argument,
+                    "unknown host '" + spec + "': expected 'linux' or 'sim:FILE'");
+}
+
+Result<std::uint32_t> parse_mode(std::string const& text) {
+  std::uint32_t mode = 0;
+  auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), mode, 8);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || mode > 0777) {
+    return daxd::Fail(daxd::Errc::invalid_argument, "socket mode '" + text + "' is not octal");
+  }
+  return mode;
+}
+
+// Audit records go to SQLite; the API knows nothing of the state library.
+std::function<void(daxd::api::AuditRecord const&)> audit_sink(daxd::state::StateStore& state) {
+  return [&state](daxd::api::AuditRecord const& r) {
+    daxd::state::AuditEntry e;
+    e.peer_uid = r.uid;
+    e.peer_gid = r.gid;
+    e.peer_pid = r.pid;
+    e.method = r.method;
+    e.path = r.path;
+    e.body_excerpt = r.body_excerpt;
+    e.status = r.status;
+    e.result = r.result;
+    e.operation_id = r.operation_id;
+    if (auto const done = state.audit().record(e); !done) {
+      log_error(done.error(), "cannot write audit record");
+    }
+  };
+}
+
+int serve(daxd::Config const& config) {
+  auto host = make_host(config.host);
+  if (!host) return log_error(host.error(), "cannot start host"), 1;
+  auto mode = parse_mode(config.socket_mode);
+  if (!mode) return log_error(mode.error(), "bad settings"), 2;
+  if (config.check_config) return 0;
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "daxd: cannot create %s: %s\n", config.state_dir.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
+  auto state = daxd::state::open_state(config.state_dir + "/daxd.db");
+  if (!state) return log_error(state.error(), "cannot open state"), 1;
+
+  daxd::inventory::Inventory inventory(**host);
+  if (auto const first = inventory.refresh(); !first) {
+    // Serve anyway: /healthz reports the failure and the next request retries.
+    log_error(first.error(), "inventory refresh failed");
+  }
+
+  daxd::api::ServerOptions options;
+  options.unix_socket = config.socket;
+  options.socket_mode = *mode;
+  options.socket_group = config.socket_group;
+  options.admin_group = config.admin_group;
+  options.tcp_listen = config.tcp_listen;
+  options.threads = config.threads;
+  daxd::api::Server server(options, daxd::api::Services{inventory, (*host)->describe(),
+                                                        audit_sink(**state)});
+  if (auto const started = server.start(); !started) {
+    return log_error(started.error(), "cannot listen"), 1;
+  }
+  std::fprintf(stderr, "daxd: serving %s on %s\n", (*host)->describe().c_str(),
+               config.socket.c_str());
+  sd_notify(0, "READY=1\nSTATUS=serving");
+  server.run();
+  sd_notify(0, "STOPPING=1");
+  std::fprintf(stderr, "daxd: stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = daxd::parse_config(argc, argv);
+  if (auto const* exit = std::get_if<daxd::ExitRequest>(&parsed)) return exit->code;
+  return serve(std::get<daxd::Config>(parsed));
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs what is missing, builds daxd and runs a demo on the simulated host (no pmem needed).
+# DAXD_DEMO_HOST=linux runs it against this machine's real NVDIMMs instead (root only).
+set -euo pipefail
+cd "$(dirname "$0")"
+packaging/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$(nproc)"
+
+bin=build/release
+work=$(mktemp -d /tmp/daxd-demo.XXXXXX)
+sock=$work/daxd.sock
+host=${DAXD_DEMO_HOST:-sim:$work/host.json}
+cp daemon/host/sim/fixtures/two-regions.json "$work/host.json"
+"$bin/daemon/daxd" --host "$host" --state-dir "$work/state" --socket "$sock" \
+  --socket-group "" >"$work/daxd.log" 2>&1 &
+daxd_pid=$!
+trap 'kill "$daxd_pid" 2>/dev/null; wait "$daxd_pid" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+[ -S "$sock" ] || { cat "$work/daxd.log"; echo "demo: daxd did not start" >&2; exit 1; }
+
+daxadm() { "$bin/cli/daxadm" --socket "$sock" "$@"; }
+step() { printf '\n\033[1m$ daxadm %s\033[0m\n' "$*"; daxadm "$@"; }
+
+echo "daxd is serving $host on $sock (state in $work/state)"
+step list -RNu
+step list -R --human
+step list -N
+echo
+echo "demo: done. daxd log:"
+sed 's/^/  /' "$work/daxd.log"
