@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// host::Filesystems for the real kernel: libmount, mkfs via posix_spawn, mount(2), FIFREEZE,
+// libblkid.
+#pragma once
+
+#include "daemon/host/filesystems.h"
+
+namespace daxd::host::linux_impl {
+
+class LinuxFilesystems final : public Filesystems {
+ public:
+  Result<std::vector<MountEntry>> list_mounts() override;
+  Result<void> make_filesystem(std::string_view device, FsType type) override;
+  Result<void> mount(std::string_view device, std::string_view target, FsType type,
+                     DaxMode dax) override;
+  Result<void> unmount(std::string_view target) override;
+  Result<void> freeze(std::string_view target) override;
+  Result<void> thaw(std::string_view target) override;
+  Result<std::string> probe_signature(std::string_view device) override;
+};
+
+/// "always" | "never" | "inode" from a mount option string ("rw,dax=inode"; bare "dax" is
+/// "always"), "" when there is no dax option.
+std::string dax_from_options(std::string const& options);
+
+/// Runs `argv` without a shell; its stderr is returned in the error. Errors: not_found (no such
+/// program), io_error (non-zero exit).
+Result<void> run_program(std::vector<std::string> const& argv);
+
+}  // namespace daxd::host::linux_impl
