@@ -25,7 +25,7 @@ void log_error(daxd::Error const& e, char const* what) {
 }
 
 Result<std::unique_ptr<daxd::host::Host>> make_host(std::string const& spec) {
-  if (spec == "linux") return daxd::host::linux_host::make_linux_host();
+  if (spec == "linux") return daxd::host::make_linux_host();
   if (spec.rfind("sim:", 0) == 0 && spec.size() > 4) {
     return daxd::host::sim::make_sim_host(spec.substr(4));
   }

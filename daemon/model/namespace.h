@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/model/device.h"
 #include "daemon/model/result.h"
 
 namespace daxd {
@@ -31,6 +32,9 @@ struct Namespace {
   std::string blockdev;            // "pmem0" / "pmem0.2s" for fsdax, sector, raw
   std::string chardev;             // "dax0.1" for devdax
   bool enabled = true;
+  // Not in ndctl's JSON: what daxd needs to find consumers and compare specs.
+  DevNumber devno;                 // of the blockdev or chardev; {0,0} when none
+  std::uint64_t raw_size = 0;      // the label's allocation: the size that was requested
 
   friend bool operator==(Namespace const&, Namespace const&) = default;
 };
