@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+// Simulated filesystems: mkfs signatures, mount rules for DAX, busy unmounts, freeze and thaw.
+#include <algorithm>
+
+#include "daemon/host/sim/sim_ops.h"
+#include "daemon/host/sim/sim_rules.h"
+
+namespace daxd::host::sim {
+namespace {
+
+constexpr std::uint64_t kXfsMinBytes = 300 * kMiB;
+
+Result<DeviceInfo> block_device(SimState const& s, std::string_view ref) {
+  auto d = find_device(s, ref);
+  if (!d) return Fail(Errc::not_found, std::string(ref) + ": no such device");
+  if (!d->block) return Fail(Errc::invalid_argument, d->node + ": not a block device");
+  return std::move(*d);
+}
+
+bool suspended(SimState const& s, DeviceInfo const& d) {
+  if (d.kind != DevKind::dm) return false;
+  return std::any_of(s.dm_devices.begin(), s.dm_devices.end(),
+                     [&](SimDmDevice const& x) { return x.name == d.owner && x.suspended; });
+}
+
+// /proc/mounts shows ext4's and xfs's own option strings.
+std::string options_of(SimMount const& m) {
+  std::string dax;
+  switch (m.dax) {
+    case DaxMode::always:
+      dax = "dax=always";
+      break;
+    case DaxMode::never:
+      dax = "dax=never";
+      break;
+    case DaxMode::inode:
+      dax = m.fstype == FsType::xfs ? "" : "dax=inode";
+      break;
+  }
+  if (m.fstype == FsType::xfs) {
+    return "rw,relatime,attr2," + (dax.empty() ? "" : dax + ",") +
+           "inode64,logbufs=8,logbsize=32k,noquota";
+  }
+  return "rw,relatime" + (dax.empty() ? "" : "," + dax);
+}
+
+}  // namespace
+
+std::vector<MountEntry> list_mounts(SimState const& s) {
+  std::vector<MountEntry> out;
+  for (auto const& m : s.mounts) {
+    MountEntry e;
+    e.source = m.source;
+    e.target = m.target;
+    e.fstype = std::string(to_string(m.fstype));
+    e.options = options_of(m);
+    if (auto const d = find_device(s, m.device)) e.dev = d->dev;
+    auto const pos = e.options.find("dax=");
+    if (pos != std::string::npos)
+      e.dax = e.options.substr(pos + 4, e.options.find(',', pos) - pos - 4);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<void> make_filesystem(SimState& s, std::string_view device, FsType type) {
+  DAXD_ASSIGN_OR_RETURN(auto const d, block_device(s, device));
+  if (type == FsType::none)
+    return Fail(Errc::invalid_argument, d.node + ": no filesystem type given");
+  auto blockers = device_blockers(s, d);
+  std::erase_if(blockers, [](Consumer const& c) {
+    return c.kind != ConsumerKind::mount && c.kind != ConsumerKind::holder;  // mkfs opens O_EXCL
+  });
+  if (!blockers.empty()) return busy_error(d.node, std::move(blockers));
+  if (suspended(s, d)) return Fail(Errc::busy, d.node + ": busy: dm device is suspended");
+  if (type == FsType::xfs && d.size < kXfsMinBytes) {
+    return Fail(Errc::invalid_argument, d.node + ": Filesystem must be larger than 300MB.");
+  }
+  s.storage[storage_key(s, d)] = SimStorage{std::string(to_string(type)), {}};
+  return Ok();
+}
+
+Result<void> mount_fs(SimState& s, std::string_view device, std::string_view target, FsType type,
+                      DaxMode dax) {
+  DAXD_ASSIGN_OR_RETURN(auto const d, block_device(s, device));
+  if (mount_at(s, target) != nullptr) {
+    return Fail(Errc::busy, std::string(target) + ": busy: something is already mounted there");
+  }
+  auto holders = device_blockers(s, d);  // mount claims the device exclusively, as dm does
+  std::erase_if(holders, [](Consumer const& c) { return c.kind != ConsumerKind::holder; });
+  if (!holders.empty()) return busy_error(d.node, std::move(holders));
+  if (auto const* m = mount_of_device(s, d.kname)) {
+    return Fail(Errc::busy, d.node + ": busy: already mounted at " + m->target);
+  }
+  if (suspended(s, d)) return Fail(Errc::busy, d.node + ": busy: dm device is suspended");
+  auto const it = s.storage.find(storage_key(s, d));
+  if (it == s.storage.end() || it->second.signature.empty()) {
+    return Fail(Errc::invalid_argument,
+                d.node + ": wrong fs type, bad option, bad superblock: no filesystem");
+  }
+  if (it->second.signature != to_string(type)) {
+    return Fail(Errc::invalid_argument, d.node + ": wrong fs type: holds " + it->second.signature);
+  }
+  if (dax == DaxMode::always && !d.dax) {
+    return Fail(Errc::invalid_argument, d.node + ": mount with dax=always refused: " +
+                                            (type == FsType::xfs ? "XFS (" : "EXT4-fs (") +
+                                            d.kname + "): DAX unsupported by block device.");
+  }
+  std::string const source = d.kind == DevKind::dm ? "/dev/mapper/" + d.owner : d.node;
+  s.mounts.push_back(
+      SimMount{d.kname, source, std::string(target), type, dax, dax == DaxMode::always, false});
+  return Ok();
+}
+
+Result<void> unmount_fs(SimState& s, std::string_view target) {
+  auto* m = mount_at(s, target);
+  if (m == nullptr) return Fail(Errc::not_found, std::string(target) + ": not mounted");
+  // Unmounting a frozen filesystem can hang on the real kernel; daxd must thaw first.
+  if (m->frozen) return Fail(Errc::busy, std::string(target) + ": busy: filesystem is frozen");
+  auto const d = find_device(s, m->device);
+  std::vector<Consumer> holders;
+  for (auto const& p : s.processes) {
+    for (auto const& u : p.uses) {
+      if (d && !u.device_node && u.dev == d->dev) {
+        holders.push_back(Consumer{u.kind, p.pid, p.command, u.path, u.map_sync, u.dax});
+      }
+    }
+  }
+  if (!holders.empty()) {
+    return Error{Errc::busy, std::string(target) + ": target is busy", std::move(holders)};
+  }
+  std::erase_if(s.mounts, [&](SimMount const& x) { return x.target == target; });
+  return Ok();
+}
+
+Result<void> freeze_fs(SimState& s, std::string_view target) {
+  auto* m = mount_at(s, target);
+  if (m == nullptr) return Fail(Errc::not_found, std::string(target) + ": not mounted");
+  if (m->frozen) return Fail(Errc::busy, std::string(target) + ": busy: already frozen");
+  m->frozen = true;
+  return Ok();
+}
+
+Result<void> thaw_fs(SimState& s, std::string_view target) {
+  auto* m = mount_at(s, target);
+  if (m == nullptr) return Fail(Errc::not_found, std::string(target) + ": not mounted");
+  m->frozen = false;
+  return Ok();
+}
+
+Result<std::string> probe_signature(SimState const& s, std::string_view device) {
+  DAXD_ASSIGN_OR_RETURN(auto const d, block_device(s, device));
+  auto const it = s.storage.find(storage_key(s, d));
+  return it == s.storage.end() ? std::string{} : it->second.signature;
+}
+
+Result<void> write_file(SimState& s, std::string_view device, std::string const& path,
+                        std::string bytes) {
+  DAXD_ASSIGN_OR_RETURN(auto const d, block_device(s, device));
+  auto const it = s.storage.find(storage_key(s, d));
+  if (it == s.storage.end() || it->second.signature.empty()) {
+    return Fail(Errc::invalid_argument, d.node + ": no filesystem to write " + path + " to");
+  }
+  if (auto const* m = mount_of_device(s, d.kname); m != nullptr && m->frozen) {
+    return Fail(Errc::busy, d.node + ": busy: filesystem at " + m->target + " is frozen");
+  }
+  if (suspended(s, d)) return Fail(Errc::busy, d.node + ": busy: dm device is suspended");
+  it->second.files[path] = std::move(bytes);
+  return Ok();
+}
+
+Result<std::string> read_file(SimState const& s, std::string_view device, std::string const& path) {
+  DAXD_ASSIGN_OR_RETURN(auto const d, block_device(s, device));
+  auto const it = s.storage.find(storage_key(s, d));
+  if (it == s.storage.end() || !it->second.files.contains(path)) {
+    return Fail(Errc::not_found, d.node + ": no file " + path);
+  }
+  return it->second.files.at(path);
+}
+
+}  // namespace daxd::host::sim
