@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// Synchronous HTTP/1.1 client for daxd's API over its unix socket (used by daxadm and tests).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "daemon/model/result.h"
+
+namespace daxd::api_client {
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::string content_type;  // as sent, parameters included ("application/json; charset=utf-8")
+  std::string body;
+};
+
+/// One request per connection ("Connection: close"); no state is kept between requests.
+class Client {
+ public:
+  static constexpr std::chrono::milliseconds kDefaultTimeout{30000};
+
+  explicit Client(std::string socket_path, std::chrono::milliseconds timeout = kDefaultTimeout);
+
+  /// Sends `method target` with `body` (and its content type when the body is not empty) and
+  /// returns whatever status daxd answered, error statuses included.
+  /// Errors: unavailable (cannot connect: no socket, refused, no permission),
+  /// timeout (no complete answer within the timeout), io_error (connection broken, bad HTTP),
+  /// invalid_argument (unknown method).
+  Result<HttpResponse> request(std::string_view method, std::string_view target,
+                               std::string_view body = {},
+                               std::string_view content_type = "application/json");
+
+  std::string const& socket_path() const { return socket_path_; }
+
+ private:
+  std::string socket_path_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace daxd::api_client

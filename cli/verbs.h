@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// The verbs of daxadm: each lives in one verb_<name>.cpp and registers one CLI11 subcommand.
+#pragma once
+
+#include <array>
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/session.h"
+#include "daemon/model/result.h"
+
+namespace daxd::cli {
+
+/// What the invoked verb does once the arguments are parsed and the session exists.
+using VerbAction = std::function<Result<void>(Session&)>;
+
+/// A verb adds its subcommand to `app`; if the user invokes it, it stores its action in `chosen`.
+using AddVerb = void (*)(CLI::App& app, VerbAction& chosen);
+
+void add_list_verb(CLI::App& app, VerbAction& chosen);
+
+/// Every verb, in the order `daxadm --help` lists them. A new verb: one file, one line here.
+inline constexpr std::array<AddVerb, 1> kVerbs = {&add_list_verb};
+
+}  // namespace daxd::cli
