@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Boots the Debian kernel in QEMU (TCG) with two emulated 1 GiB NVDIMMs, runs the guest scenarios
+# once and leaves their results in RUNDIR/results (a virtio-9p share the guest writes into).
+#
+# Usage: run-vm.sh -d RUNDIR [-t TIMEOUT_S] [-s] [BINARY...]
+#   -d  run directory (wiped per run): results/, serial.log, timing.txt, initramfs, nv*.img
+#   -t  wall-clock limit for QEMU (default 480 s)
+#   -s  interactive busybox shell on the console instead of the scenarios (Ctrl-a x quits)
+#   BINARY  host-built programs for the guest's /usr/bin (conformance_test, daxd, daxadm, ...)
+# Env:   DAXD_VM_CACHE (kernel + initramfs base cache), DAXD_VM_QEMU (the qemu binary)
+# Exit: 0 the VM ran the scenarios (each scenario's own verdict is in results/<name>.rc),
+#       77 the VM cannot run here (reason in results/SKIPPED), other = the VM itself failed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+RUN="" TMO=480 SHELLMODE=0
+while getopts "d:t:s" o; do case $o in
+  d) RUN=$OPTARG;; t) TMO=$OPTARG;; s) SHELLMODE=1;; *) exit 2;; esac; done
+shift $((OPTIND - 1))
+[ -n "$RUN" ] || { echo "usage: $0 -d RUNDIR [-t TIMEOUT] [-s] [BINARY...]" >&2; exit 2; }
+
+rm -rf "$RUN/results"; mkdir -p "$RUN/results"; RUN=$(cd "$RUN" && pwd)
+skip() { echo "$*" | tee "$RUN/results/SKIPPED" >&2; exit 77; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+: > "$RUN/timing.txt"
+
+QEMU=${DAXD_VM_QEMU:-qemu-system-x86_64}    # override to test the skip path
+command -v "$QEMU" >/dev/null || skip "$QEMU not installed (packaging/install-deps.sh)"
+t=$(now)
+rc=0; kdir=$("$HERE/fetch-kernel.sh") || rc=$?
+[ $rc = 77 ] && skip "no Debian kernel package reachable (see fetch-kernel.sh's message above)"
+[ $rc = 0 ] || { echo "fetch-kernel.sh failed (exit $rc)" >&2; exit 1; }
+echo "fetch-kernel $(elapsed "$t")s" >> "$RUN/timing.txt"
+# shellcheck source=/dev/null
+. "$kdir/kernel.env"                    # KV, KERNEL, ROOT
+
+t=$(now)
+"$HERE/build-initramfs.sh" -k "$kdir" -w "${DAXD_VM_CACHE:-$HOME/.cache/daxd-vm}/initramfs" \
+  -o "$RUN/initramfs.cpio.gz" "$@"
+echo "initramfs $(elapsed "$t")s" >> "$RUN/timing.txt"
+
+# Fresh sparse backing files each run = zeroed label areas. 1 GiB + 128 KiB: QEMU carves the
+# label area off the end, leaving exactly 1 GiB of pmem whose start stays 16 MiB aligned.
+NVSIZE=1073872896
+for i in 1 2; do rm -f "$RUN/nv$i.img"; truncate -s $NVSIZE "$RUN/nv$i.img"; done
+trap 'rm -f "$RUN/nv1.img" "$RUN/nv2.img"' EXIT
+
+append="console=ttyS0 panic=-1 loglevel=4"
+[ $SHELLMODE = 1 ] && append="$append vmshell"
+# shellcheck disable=SC2054  # commas belong to qemu option values
+qemu=("$QEMU" -accel tcg,thread=multi -cpu max
+  -machine pc,nvdimm=on -m 2G,slots=4,maxmem=16G -smp 2
+  -object "memory-backend-file,id=mem1,share=on,mem-path=$RUN/nv1.img,size=$NVSIZE"
+  -device nvdimm,memdev=mem1,id=nv1,label-size=128K
+  -object "memory-backend-file,id=mem2,share=on,mem-path=$RUN/nv2.img,size=$NVSIZE"
+  -device nvdimm,memdev=mem2,id=nv2,label-size=128K
+  -virtfs "local,path=$RUN/results,mount_tag=results,security_model=none,id=results"
+  -kernel "$KERNEL" -initrd "$RUN/initramfs.cpio.gz" -append "$append"
+  -nographic -no-reboot -nodefaults -serial mon:stdio)
+if [ $SHELLMODE = 1 ]; then exec "${qemu[@]}"; fi
+
+t=$(now)
+echo "booting $KV ($(basename "$KERNEL")); serial log: $RUN/serial.log" >&2
+rc=0
+timeout "$TMO" "${qemu[@]}" < /dev/null > "$RUN/serial.log" 2>&1 || rc=$?
+echo "vm $(elapsed "$t")s qemu_rc=$rc" >> "$RUN/timing.txt"
+tr -d '\r' < "$RUN/serial.log" | grep '^@@' >&2 || true      # serial lines end in \r
+cat "$RUN/timing.txt" >&2
+if [ $rc = 124 ]; then echo "qemu timed out after ${TMO}s" >&2; exit 1; fi
+[ $rc = 0 ] || { echo "qemu failed (rc $rc); see $RUN/serial.log" >&2; exit 1; }
+grep -q '@@ SCENARIOS-DONE' "$RUN/serial.log" || { echo "guest did not finish its scenarios" >&2; exit 1; }
