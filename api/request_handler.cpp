@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// Authorisation before routing, then the route, then metrics and the audit record.
+#include "api/request_handler.h"
+
+#include <optional>
+#include <string>
+
+#include "api/problem.h"
+#include "api/routes.h"
+
+namespace daxd::api {
+
+namespace {
+
+constexpr std::size_t kAuditBodyExcerpt = 256;
+
+/// Mutations need a unix peer that is root or in the admin group; TCP has no tokens yet.
+std::optional<Response> refuse_mutation(Request const& request, Peer const& peer) {
+  if (!is_mutating(request.method)) return std::nullopt;
+  if (!peer.is_unix) {
+    return problem(Errc::permission_denied,
+                   "mutations over tcp need a bearer token (not configured)");
+  }
+  if (peer.local_admin) return std::nullopt;
+  return problem(Errc::permission_denied,
+                 request.method + " " + std::string(target_path(request.target)) + ": uid " +
+                     std::to_string(peer.uid) + " is neither root nor in the admin group");
+}
+
+void audit(Request const& request, Peer const& peer, Response const& response,
+           Services const& services) {
+  if (request.method.empty() || !is_mutating(request.method) || !services.audit) return;
+  AuditRecord record{peer.uid,
+                     peer.gid,
+                     peer.pid,
+                     request.method,
+                     std::string(target_path(request.target)),
+                     request.body.substr(0, kAuditBodyExcerpt),
+                     response.status,
+                     response.problem.empty() ? std::string("ok") : response.problem};
+  services.audit(record);
+}
+
+}  // namespace
+
+bool is_mutating(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+Response handle_request(Request const& request, Peer const& peer, Services& services) {
+  auto refused = refuse_mutation(request, peer);
+  Response response =
+      refused ? std::move(*refused) : api_router().dispatch(request, peer, services);
+  account(request, peer, response, services);
+  return response;
+}
+
+void account(Request const& request, Peer const& peer, Response const& response,
+             Services& services) {
+  if (services.metrics) services.metrics->count_request(request.method, response.status);
+  audit(request, peer, response, services);
+}
+
+}  // namespace daxd::api

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+// The pure request handler: request + peer + services in, response out, no I/O of its own.
+#pragma once
+
+#include "api/http_types.h"
+#include "api/server.h"
+
+namespace daxd::api {
+
+/// Answers one request: 403 for a mutating request from a peer that may not mutate (before
+/// routing), otherwise the route's answer (404/405 problems for unknown routes). Counts the
+/// request in services.metrics and reports every mutating request to services.audit.
+Response handle_request(Request const& request, Peer const& peer, Services& services);
+
+/// Counts an answered request in services.metrics and audits it when it is mutating; for
+/// answers the session gives itself (413, 431, 400) without calling handle_request.
+void account(Request const& request, Peer const& peer, Response const& response,
+             Services& services);
+
+}  // namespace daxd::api

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// The route table, assembled once from the route groups.
+#include "api/routes.h"
+
+#include "api/openapi_document.h"
+
+namespace daxd::api {
+
+Router const& api_router() {
+  // Built on first use; C++ guarantees one thread builds it and the others wait.
+  static Router const router = [] {
+    Router r;
+    add_meta_routes(r);
+    add_inventory_routes(r);
+    return r;
+  }();
+  return router;
+}
+
+Response json_response(nlohmann::json const& body, unsigned status) {
+  Response res;
+  res.status = status;
+  res.content_type = "application/json";
+  res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return res;
+}
+
+std::string_view openapi_document() { return kOpenApiDocument; }
+
+
+}  // namespace daxd::api

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// The route table: each routes_*.cpp registers its group; api_router() holds them all.
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "api/router.h"
+
+namespace daxd::api {
+
+/// GET /healthz, GET /metrics, GET /v1/openapi.json.
+void add_meta_routes(Router& router);
+/// GET /v1/regions[/{dev}], /v1/namespaces[/{name}], /v1/volumes[/{name}].
+void add_inventory_routes(Router& router);
+
+/// Every route daxd serves, built once.
+Router const& api_router();
+
+/// A JSON body with status 200 (or `status`); invalid UTF-8 in strings is replaced, never thrown.
+Response json_response(nlohmann::json const& body, unsigned status = 200);
+
+/// The OpenAPI document embedded at build time from api/openapi.json.
+std::string_view openapi_document();
+
+}  // namespace daxd::api

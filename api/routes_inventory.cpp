@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// Read-only inventory routes: regions, namespaces and volumes from the cached View.
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/problem.h"
+#include "api/routes.h"
+#include "api/server.h"
+#include "daemon/model/json.h"
+
+namespace daxd::api {
+
+namespace {
+
+// The model JSON is ndctl-shaped (no region key inside a namespace); API clients nest
+// namespaces under regions, so the route adds it.
+nlohmann::json namespace_json(Namespace const& ns) {
+  nlohmann::json j = ns;
+  j["region"] = ns.region;
+  return j;
+}
+
+Response list_regions(RouteContext const& ctx) {
+  auto const view = ctx.services.inventory.current();
+  nlohmann::json j = nlohmann::json::array();
+  for (auto const& region : view->regions) j.push_back(region);
+  return json_response(j);
+}
+
+Response get_region(RouteContext const& ctx) {
+  auto const view = ctx.services.inventory.current();
+  auto const& dev = ctx.params.at("dev");
+  auto const* region = view->find_region(dev);
+  if (region == nullptr) return problem(Errc::not_found, dev + ": no such region");
+  return json_response(nlohmann::json(*region));
+}
+
+Result<bool> namespace_matches(Namespace const& ns, RouteContext const& ctx) {
+  auto const region = ctx.query_value("region");
+  if (!region.empty() && ns.region != region) return false;
+  auto const mode_text = ctx.query_value("mode");
+  if (!mode_text.empty()) {
+    DAXD_ASSIGN_OR_RETURN(auto mode, parse_namespace_mode(mode_text));
+    if (ns.mode != mode) return false;
+  }
+  return true;
+}
+
+Response list_namespaces(RouteContext const& ctx) {
+  auto const view = ctx.services.inventory.current();
+  nlohmann::json j = nlohmann::json::array();
+  for (auto const& ns : view->namespaces) {
+    auto matches = namespace_matches(ns, ctx);
+    if (!matches) return problem(matches.error());
+    if (*matches) j.push_back(namespace_json(ns));
+  }
+  return json_response(j);
+}
+
+Response get_namespace(RouteContext const& ctx) {
+  auto const view = ctx.services.inventory.current();
+  auto const& name = ctx.params.at("name");
+  auto const* ns = view->find_namespace(name);
+  if (ns == nullptr) return problem(Errc::not_found, name + ": no such namespace");
+  return json_response(namespace_json(*ns));
+}
+
+Response list_volumes(RouteContext const& ctx) {
+  auto const view = ctx.services.inventory.current();
+  nlohmann::json j = nlohmann::json::array();
+  for (auto const& volume : view->volumes) j.push_back(volume);
+  return json_response(j);
+}
+
+Response get_volume(RouteContext const& ctx) {
+  auto const view = ctx.services.inventory.current();
+  auto const& name = ctx.params.at("name");
+  for (auto const& volume : view->volumes) {
+    if (volume.name == name) return json_response(nlohmann::json(volume));
+  }
+  return problem(Errc::not_found, name + ": no such volume");
+}
+
+}  // namespace
+
+void add_inventory_routes(Router& router) {
+  router.add("GET", "/v1/regions", list_regions);
+  router.add("GET", "/v1/regions/{dev}", get_region);
+  router.add("GET", "/v1/namespaces", list_namespaces);
+  router.add("GET", "/v1/namespaces/{name}", get_namespace);
+  router.add("GET", "/v1/volumes", list_volumes);
+  router.add("GET", "/v1/volumes/{name}", get_volume);
+}
+
+}  // namespace daxd::api

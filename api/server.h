@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// The daxd HTTP/1.1 server: a unix socket (peer credentials) and optionally TCP, serving the API.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/metrics.h"
+#include "daemon/inventory/inventory.h"
+#include "daemon/model/result.h"
+
+namespace daxd::api {
+
+struct ServerOptions {
+  std::string unix_socket = "/run/daxd/daxd.sock";  // "" = no unix socket
+  std::uint32_t socket_mode = 0660;
+  std::string socket_group;      // group that owns the socket (e.g. "daxd"); "" = keep
+  std::string admin_group;       // members may use mutating routes; uid 0 always may
+  std::string tcp_listen;        // "127.0.0.1:8080"; "" = no TCP (the default)
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  std::chrono::seconds idle_timeout{30};
+  int threads = 2;
+  /// How long stop() lets in-flight requests finish before sessions are cut.
+  std::chrono::seconds shutdown_grace{10};
+};
+
+/// One mutating request, as the audit log records it.
+struct AuditRecord {
+  std::uint32_t uid;
+  std::uint32_t gid;
+  std::int32_t pid;
+  std::string method;
+  std::string path;
+  std::string body_excerpt;
+  unsigned status;
+  std::string result;  // "ok" or the problem type name ("permission_denied")
+  std::int64_t operation_id = 0;
+};
+
+/// What the routes serve from. Copies share the same metrics.
+struct Services {
+  inventory::Inventory& inventory;
+  std::string host_description;                       // "sim:/tmp/x.json" or "linux"
+  std::function<void(AuditRecord const&)> audit;      // called for every mutating request; may be empty
+  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Services services);
+  ~Server();
+  Server(Server const&) = delete;
+  Server& operator=(Server const&) = delete;
+
+  /// Listeners are bound (a stale socket file is replaced, mode and group set).
+  /// Errors: invalid_argument (bad tcp_listen, unknown group), io_error, permission_denied.
+  Result<void> start();
+  /// Serves until stop() or SIGINT/SIGTERM (asio::signal_set inside), then closes every
+  /// session and returns. Runs options.threads io threads including the caller.
+  void run();
+  /// Thread-safe; run() returns soon after.
+  void stop();
+
+  /// The bound TCP port (useful with tcp_listen "127.0.0.1:0"); 0 without TCP.
+  std::uint16_t tcp_port() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace daxd::api

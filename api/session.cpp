@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: Apache-2.0
+// The per-connection state machine over Beast: read with limits and an idle deadline, answer
+// through the pure handler, keep alive or close, drain the rest of a refused body.
+#include "api/session.h"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "api/problem.h"
+#include "api/request_handler.h"
+
+namespace daxd::api {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using beast::error_code;
+
+namespace {
+
+constexpr std::size_t kDrainLimit = 64U << 20;  // read and drop at most this much of a refused body
+constexpr std::chrono::seconds kDrainTimeout{5};
+
+bool is_http_parse_error(error_code const& ec) {
+  return &ec.category() == &http::make_error_code(http::error::bad_method).category();
+}
+
+/// Converts a parsed Beast request into the transport-free Request.
+Request to_request(http::request<http::string_body>&& msg) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.content_type = std::string(msg[http::field::content_type]);
+  req.version = msg.version();
+  req.body = std::move(msg.body());
+  return req;
+}
+
+http::response<http::string_body> to_beast(Response&& res, unsigned version, bool keep_alive) {
+  http::response<http::string_body> msg;
+  msg.version(version);
+  msg.result(res.status);
+  msg.set(http::field::server, "daxd");
+  msg.set(http::field::content_type, res.content_type);
+  for (auto const& [name, value] : res.headers) msg.set(name, value);
+  msg.body() = std::move(res.body);
+  msg.keep_alive(keep_alive);
+  msg.prepare_payload();
+  return msg;
+}
+
+template <class Protocol>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Protocol>> {
+ public:
+  using Stream = beast::basic_stream<Protocol, net::any_io_executor, beast::unlimited_rate_policy>;
+
+  Session(typename Protocol::socket&& socket, Peer peer, std::shared_ptr<SessionShared> shared)
+      : stream_(std::move(socket)), peer_(std::move(peer)), shared_(std::move(shared)) {}
+  ~Session() override { shared_->registry.remove(this); }
+
+  void start() {
+    shared_->registry.add(this->shared_from_this());
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::do_read, this->shared_from_this()));
+  }
+
+  void shutdown() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->stopping_ = true;
+      if (self->reading_) self->close();
+    });
+  }
+
+ private:
+  void do_read() {
+    if (stopping_) return close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
+    parser_->body_limit(shared_->limits.max_body_bytes);
+    stream_.expires_after(shared_->limits.idle_timeout);
+    reading_ = true;
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
+  }
+
+  void on_read(error_code ec, std::size_t /*bytes*/) {
+    reading_ = false;
+    if (ec == http::error::end_of_stream) return close();
+    if (ec == http::error::header_limit) {
+      return refuse(protocol_problem(431, "request_header_fields_too_large",
+                                     "Request header fields too large",
+                                     "request header exceeds " +
+                                         std::to_string(shared_->limits.max_header_bytes) +
+                                         " bytes"));
+    }
+    if (ec == http::error::body_limit) {
+      return refuse(protocol_problem(413, "payload_too_large", "Payload too large",
+                                     "request body exceeds " +
+                                         std::to_string(shared_->limits.max_body_bytes) +
+                                         " bytes"));
+    }
+    if (ec && is_http_parse_error(ec) && ec != http::error::partial_message) {
+      return refuse(protocol_problem(400, "bad_request", "Bad request",
+                                     "malformed http request: " + ec.message()));
+    }
+    if (ec) return close();  // timeout, reset, aborted by shutdown(): nothing to answer
+    bool const keep_alive = parser_->get().keep_alive() && !stopping_;
+    unsigned const version = parser_->get().version();
+    Request request = to_request(parser_->release());
+    Response response = handle_request(request, peer_, shared_->services);
+    write(to_beast(std::move(response), version, keep_alive), /*drain=*/false);
+  }
+
+  /// Answers a request that could not be read in full, then closes: the rest of the stream
+  /// cannot be parsed as a next request.
+  void refuse(Response response) {
+    Request request;
+    unsigned version = 11;
+    if (parser_ && parser_->is_header_done()) {
+      auto const& head = parser_->get();
+      request.method = std::string(head.method_string());
+      request.target = std::string(head.target());
+      version = head.version();
+    }
+    account(request, peer_, response, shared_->services);
+    write(to_beast(std::move(response), version, /*keep_alive=*/false), /*drain=*/true);
+  }
+
+  void write(http::response<http::string_body>&& msg, bool drain) {
+    response_ = std::move(msg);
+    stream_.expires_after(shared_->limits.idle_timeout);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Session::on_write, this->shared_from_this(),
+                                                drain));
+  }
+
+  void on_write(bool drain, error_code ec, std::size_t /*bytes*/) {
+    if (ec) return close();
+    if (drain) return start_drain();
+    if (!response_.keep_alive()) return close();
+    do_read();
+  }
+
+  // A client that is still sending a refused body would see a reset instead of our answer
+  // if we closed with unread data; so say we are done and swallow what still arrives.
+  void start_drain() {
+    error_code ignored;
+    stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+    stream_.expires_after(kDrainTimeout);
+    do_drain();
+  }
+
+  void do_drain() {
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            beast::bind_front_handler(&Session::on_drain,
+                                                      this->shared_from_this()));
+  }
+
+  void on_drain(error_code ec, std::size_t bytes) {
+    drained_ += bytes;
+    if (ec || drained_ > kDrainLimit || stopping_) return close();
+    do_drain();
+  }
+
+  void close() {
+    error_code ignored;
+    stream_.socket().shutdown(Protocol::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  std::array<char, 16384> drain_buffer_{};
+  std::size_t drained_ = 0;
+  Peer peer_;
+  std::shared_ptr<SessionShared> shared_;
+  bool reading_ = false;
+  bool stopping_ = false;
+};
+
+template <class Protocol>
+void start(typename Protocol::socket&& socket, Peer peer, std::shared_ptr<SessionShared> shared) {
+  std::make_shared<Session<Protocol>>(std::move(socket), std::move(peer), std::move(shared))
+      ->start();
+}
+
+}  // namespace
+
+void SessionRegistry::add(std::shared_ptr<SessionBase> const& session) {
+  bool stopping = false;
+  {
+    std::lock_guard const lock(mutex_);
+    sessions_[session.get()] = session;
+    stopping = stopping_;
+  }
+  // Accepted while stop() ran: it must not linger.
+  if (stopping) session->shutdown();
+}
+
+void SessionRegistry::remove(SessionBase const* session) {
+  std::function<void()> notify;
+  {
+    std::lock_guard const lock(mutex_);
+    sessions_.erase(session);
+    if (stopping_ && sessions_.empty()) notify = std::exchange(on_empty_, nullptr);
+  }
+  if (notify) notify();
+}
+
+void SessionRegistry::shutdown_all(std::function<void()> on_empty) {
+  std::vector<std::shared_ptr<SessionBase>> live;
+  {
+    std::lock_guard const lock(mutex_);
+    stopping_ = true;
+    for (auto const& [key, weak] : sessions_) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+    if (sessions_.empty()) {
+      if (on_empty) on_empty();
+      return;
+    }
+    on_empty_ = std::move(on_empty);
+  }
+  for (auto const& s : live) s->shutdown();
+}
+
+void SessionRegistry::detach() {
+  std::lock_guard const lock(mutex_);
+  on_empty_ = nullptr;
+}
+
+bool SessionRegistry::stopping() const {
+  std::lock_guard const lock(mutex_);
+  return stopping_;
+}
+
+void start_session(net::local::stream_protocol::socket socket, Peer peer,
+                   std::shared_ptr<SessionShared> shared) {
+  start<net::local::stream_protocol>(std::move(socket), std::move(peer), std::move(shared));
+}
+
+void start_session(net::ip::tcp::socket socket, Peer peer, std::shared_ptr<SessionShared> shared) {
+  start<net::ip::tcp>(std::move(socket), std::move(peer), std::move(shared));
+}
+
+}  // namespace daxd::api

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// One HTTP/1.x connection: read a request, answer it, repeat while keep-alive; and the registry
+// that lets the server close every session on stop.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include "api/http_types.h"
+#include "api/server.h"
+
+namespace daxd::api {
+
+/// A live connection as the registry sees it.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  /// Idle sessions close now; a session answering a request closes after the answer.
+  virtual void shutdown() = 0;
+};
+
+/// The live sessions, so that stop() can reach each one; calls on_empty once stopping and the
+/// last one is gone.
+class SessionRegistry {
+ public:
+  void add(std::shared_ptr<SessionBase> const& session);
+  void remove(SessionBase const* session);
+  /// Shuts every session down; `on_empty` runs (now, or when the last session ends).
+  void shutdown_all(std::function<void()> on_empty);
+  bool stopping() const;
+  /// Forgets on_empty (the server is going away).
+  void detach();
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<SessionBase const*, std::weak_ptr<SessionBase>> sessions_;
+  bool stopping_ = false;
+  std::function<void()> on_empty_;
+};
+
+struct SessionLimits {
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  std::chrono::seconds idle_timeout{30};
+};
+
+/// What every session shares: the services, the limits and the registry.
+struct SessionShared {
+  Services services;
+  SessionLimits limits;
+  SessionRegistry registry;
+};
+
+/// Starts serving an accepted connection; it keeps itself alive until the connection ends.
+void start_session(boost::asio::local::stream_protocol::socket socket, Peer peer,
+                   std::shared_ptr<SessionShared> shared);
+void start_session(boost::asio::ip::tcp::socket socket, Peer peer,
+                   std::shared_ptr<SessionShared> shared);
+
+}  // namespace daxd::api

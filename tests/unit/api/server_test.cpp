@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+// The real server on a temporary unix socket, spoken to with Beast's HTTP client.
+#include "api/server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/unit/api/fake_host.h"
+
+namespace daxd::api {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using local = net::local::stream_protocol;
+using HttpResponse = http::response<http::string_body>;
+
+std::string make_temp_dir() {
+  std::string templ = "/tmp/daxd-api-test-XXXXXX";
+  char* dir = ::mkdtemp(templ.data());
+  EXPECT_NE(dir, nullptr);
+  return templ;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  ServerTest() : dir_(make_temp_dir()) { options_.unix_socket = dir_ + "/run/daxd.sock"; }
+  ~ServerTest() override {
+    stop_server();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  void start_server() {
+    server_ = std::make_unique<Server>(options_, Services{inventory_, "fake", {}});
+    auto started = server_->start();
+    ASSERT_TRUE(started) << started.error().message;
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void stop_server() {
+    if (!server_) return;
+    server_->stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+  }
+
+  local::socket connect() {
+    local::socket s(ioc_);
+    s.connect(local::endpoint(options_.unix_socket));
+    return s;
+  }
+  HttpResponse exchange(local::socket& s, http::request<http::string_body>& req) {
+    req.prepare_payload();
+    http::write(s, req);
+    return read_response(s);
+  }
+  HttpResponse read_response(local::socket& s) {
+    HttpResponse res;
+    http::read(s, buffer_, res);  // one connection per test: what is left belongs to it
+    return res;
+  }
+  static http::request<http::string_body> get(std::string target, unsigned version = 11) {
+    http::request<http::string_body> req{http::verb::get, target, version};
+    req.set(http::field::host, "localhost");
+    return req;
+  }
+
+  std::string dir_;
+  ServerOptions options_;
+  fake::FakeHost host_;
+  inventory::Inventory inventory_{host_};
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  net::io_context ioc_;
+  beast::flat_buffer buffer_;
+};
+
+TEST_F(ServerTest, SocketFileHasModeAndHealthzAnswers) {
+  start_server();
+  struct stat st{};
+  ASSERT_EQ(::stat(options_.unix_socket.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0660U);
+  ASSERT_EQ(::stat((dir_ + "/run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755U);
+
+  auto s = connect();
+  auto req = get("/healthz");
+  auto const res = exchange(s, req);
+  EXPECT_EQ(res.result_int(), 200U);
+  EXPECT_EQ(res[http::field::content_type], "application/json");
+  EXPECT_EQ(nlohmann::json::parse(res.body()).at("status"), "ok");
+}
+
+TEST_F(ServerTest, KeepAliveAndPipelinedRequestsShareOneConnection) {
+  start_server();
+  auto s = connect();
+  auto first = get("/v1/regions");
+  auto const r1 = exchange(s, first);
+  EXPECT_EQ(r1.result_int(), 200U);
+  EXPECT_TRUE(r1.keep_alive());
+  auto second = get("/v1/namespaces/db");
+  auto const r2 = exchange(s, second);
+  EXPECT_EQ(r2.result_int(), 200U);
+  EXPECT_EQ(nlohmann::json::parse(r2.body()).at("dev"), "namespace0.0");
+
+  // Two requests written back to back are answered in order.
+  auto a = get("/v1/regions/region0");
+  auto b = get("/v1/regions/region1");
+  a.prepare_payload();
+  b.prepare_payload();
+  http::write(s, a);
+  http::write(s, b);
+  EXPECT_EQ(nlohmann::json::parse(read_response(s).body()).at("dev"), "region0");
+  EXPECT_EQ(nlohmann::json::parse(read_response(s).body()).at("dev"), "region1");
+}
+
+TEST_F(ServerTest, Http10GetsAnAnswerAndClose) {
+  start_server();
+  auto s = connect();
+  auto req = get("/healthz", 10);
+  auto const res = exchange(s, req);
+  EXPECT_EQ(res.result_int(), 200U);
+  EXPECT_FALSE(res.keep_alive());
+}
+
+TEST_F(ServerTest, TwoMebibyteBodyIs413Problem) {
+  start_server();
+  auto s = connect();
+  http::request<http::string_body> req{http::verb::post, "/v1/namespaces", 11};
+  req.set(http::field::host, "localhost");
+  req.set(http::field::content_type, "application/json");
+  req.body() = std::string(2U << 20, 'x');
+  auto const res = exchange(s, req);
+  EXPECT_EQ(res.result_int(), 413U);
+  EXPECT_EQ(res[http::field::content_type], "application/problem+json");
+  EXPECT_EQ(nlohmann::json::parse(res.body()).at("type"), "urn:daxd:problem:payload_too_large");
+  EXPECT_FALSE(res.keep_alive());
+}
+
+TEST_F(ServerTest, SixtyFourKibHeaderIs431) {
+  start_server();
+  auto s = connect();
+  auto req = get("/healthz");
+  // Beast's client caps one field's size, so 64 KiB of header come as 16 fields of 4 KiB.
+  for (int i = 0; i < 16; ++i) req.set("X-Padding-" + std::to_string(i), std::string(4096, 'a'));
+  auto const res = exchange(s, req);
+  EXPECT_EQ(res.result_int(), 431U);
+  EXPECT_FALSE(res.keep_alive());
+}
+
+TEST_F(ServerTest, IdleConnectionIsClosedAfterTimeout) {
+  options_.idle_timeout = std::chrono::seconds(1);
+  start_server();
+  auto s = connect();
+  char byte = 0;
+  beast::error_code ec;
+  s.read_some(net::buffer(&byte, 1), ec);  // blocks until the server gives up on us
+  EXPECT_EQ(ec, net::error::eof);
+}
+
+TEST_F(ServerTest, StopReturnsFromRunWithAnIdleSessionOpen) {
+  start_server();
+  auto s = connect();
+  auto req = get("/healthz");
+  EXPECT_EQ(exchange(s, req).result_int(), 200U);
+  server_->stop();
+  thread_.join();  // returns: the idle keep-alive session was closed
+  char byte = 0;
+  beast::error_code ec;
+  s.read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::eof);
+  EXPECT_FALSE(std::filesystem::exists(options_.unix_socket)) << "socket file removed on stop";
+}
+
+TEST_F(ServerTest, StopBeforeRunMakesRunReturn) {
+  Server server(options_, Services{inventory_, "fake", {}});
+  ASSERT_TRUE(server.start());
+  server.stop();
+  server.run();  // returns at once instead of serving
+  SUCCEED();
+}
+
+TEST_F(ServerTest, ServerThatNeverRanRemovesItsSocketFile) {
+  {
+    Server server(options_, Services{inventory_, "fake", {}});
+    ASSERT_TRUE(server.start());
+    EXPECT_TRUE(std::filesystem::exists(options_.unix_socket));
+  }
+  EXPECT_FALSE(std::filesystem::exists(options_.unix_socket));
+}
+
+TEST_F(ServerTest, StaleSocketFileIsReplacedButALiveOneIsNot) {
+  std::filesystem::create_directories(dir_ + "/run");
+  {
+    local::acceptor stale(ioc_, local::endpoint(options_.unix_socket));
+  }  // closed: the file stays behind, nobody listens
+  ASSERT_TRUE(std::filesystem::exists(options_.unix_socket));
+  start_server();
+  Server second(options_, Services{inventory_, "fake", {}});
+  auto const started = second.start();
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().code, Errc::io_error);
+  auto s = connect();
+  auto req = get("/healthz");
+  EXPECT_EQ(exchange(s, req).result_int(), 200U) << "the first server still owns the socket";
+}
+
+TEST_F(ServerTest, BadTcpAddressAndUnknownGroupAreInvalidArgument) {
+  options_.tcp_listen = "localhost-ish";
+  Server bad_tcp(options_, Services{inventory_, "fake", {}});
+  auto const r1 = bad_tcp.start();
+  ASSERT_FALSE(r1);
+  EXPECT_EQ(r1.error().code, Errc::invalid_argument);
+  options_.tcp_listen.clear();
+  options_.admin_group = "no-such-group-daxd-test";
+  Server bad_group(options_, Services{inventory_, "fake", {}});
+  auto const r2 = bad_group.start();
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(r2.error().code, Errc::invalid_argument);
+}
+
+TEST_F(ServerTest, TcpListenerServesReadsAndRefusesMutations) {
+  options_.tcp_listen = "127.0.0.1:0";
+  start_server();
+  ASSERT_NE(server_->tcp_port(), 0);
+  net::ip::tcp::socket s(ioc_);
+  s.connect({net::ip::make_address("127.0.0.1"), server_->tcp_port()});
+  auto req = get("/v1/regions");
+  req.prepare_payload();
+  http::write(s, req);
+  beast::flat_buffer buffer;
+  HttpResponse res;
+  http::read(s, buffer, res);
+  EXPECT_EQ(res.result_int(), 200U);
+  http::request<http::string_body> post{http::verb::post, "/v1/namespaces", 11};
+  post.set(http::field::host, "localhost");
+  post.prepare_payload();
+  http::write(s, post);
+  HttpResponse refused;
+  http::read(s, buffer, refused);
+  EXPECT_EQ(refused.result_int(), 403U);
+}
+
+}  // namespace
+}  // namespace daxd::api
