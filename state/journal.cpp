@@ -49,7 +49,7 @@ std::optional<std::string_view> keep_if_empty(std::string const& s) {
 
 constexpr std::string_view kOperationColumns =
     "SELECT id, type, target, state, past_commit, request_json, error, created_at_ms, "
-    "finished_at_ms, stopped_ms, frozen_ms FROM operations ";
+    "finished_at_ms, stopped_ms, frozen_ms, error_code FROM operations ";
 
 Result<Operation> read_operation(Statement const& row) {
   Operation op;
@@ -64,6 +64,7 @@ Result<Operation> read_operation(Statement const& row) {
   op.finished_at_ms = row.column_int64(8);
   op.stopped_ms = row.column_int64(9);
   op.frozen_ms = row.column_int64(10);
+  op.error_code = row.column_text(11);
   return op;
 }
 
@@ -166,7 +167,8 @@ Result<std::int64_t> Journal::begin(Operation const& op) {
   return id;
 }
 
-Result<void> Journal::set_state(std::int64_t id, OperationState state, std::string const& error) {
+Result<void> Journal::set_state(std::int64_t id, OperationState state, std::string const& error,
+                               std::string const& error_code) {
   std::int64_t const finished = is_final(state) ? now_() : 0;
   return write_transaction(db_, [&]() -> Result<void> {
     DAXD_ASSIGN_OR_RETURN(Statement cur, db_.prepare("SELECT state FROM operations WHERE id = ?1"));
@@ -183,9 +185,11 @@ Result<void> Journal::set_state(std::int64_t id, OperationState state, std::stri
     DAXD_ASSIGN_OR_RETURN(
         Statement upd, db_.prepare("UPDATE operations SET state = ?1, error = COALESCE(?2, error), "
                                    "finished_at_ms = CASE WHEN ?3 = 0 OR finished_at_ms <> 0 THEN "
-                                   "finished_at_ms ELSE ?3 END "
+                                   "finished_at_ms ELSE ?3 END, "
+                                   "error_code = COALESCE(?5, error_code) "
                                    "WHERE id = ?4"));
-    DAXD_TRY(upd.bind_all(to_string(state), keep_if_empty(error), finished, id));
+    DAXD_TRY(upd.bind_all(to_string(state), keep_if_empty(error), finished, id,
+                          keep_if_empty(error_code)));
     return upd.run();
   });
 }

@@ -37,7 +37,9 @@ class Journal {
   /// Moves the operation to `state`. A non-empty `error` replaces the stored one (an empty one
   /// keeps it, so a rollback does not erase why it started). Entering a final state sets
   /// finished_at_ms. Errors: not_found.
-  Result<void> set_state(std::int64_t id, OperationState state, std::string const& error = {});
+  /// `error_code` is the daxd::Errc name of the error, kept like `error`.
+  Result<void> set_state(std::int64_t id, OperationState state, std::string const& error = {},
+                         std::string const& error_code = {});
   /// Marks that the operation passed a commit point: recovery rolls it forward from now on.
   /// Errors: not_found.
   Result<void> mark_past_commit(std::int64_t id);

@@ -94,8 +94,16 @@ CREATE TABLE resource_names (
 CREATE INDEX resource_names_by_dev ON resource_names(kind, kernel_dev);
 )sql";
 
+
+// v2: the error code (daxd::Errc name) of a failed operation, so the API answers with the
+// right status when a client waits for an operation that rolled back.
+constexpr char const kSchemaV2[] = R"sql(
+ALTER TABLE operations ADD COLUMN error_code TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
 };
 
 Result<void> apply(Database& db, Migration const& m, int from) {

@@ -115,6 +115,7 @@ void to_json(json& j, Operation const& o) {
   if (o.stopped_ms != 0) j["stopped_ms"] = o.stopped_ms;
   if (o.frozen_ms != 0) j["frozen_ms"] = o.frozen_ms;
   put_if(j, "error", o.error);
+  put_if(j, "error_code", o.error_code);
 }
 
 void to_json(json& j, DmTarget const& t) {

@@ -37,6 +37,7 @@ struct Operation {
   std::int64_t stopped_ms = 0;   // how long the world was stopped (quiesce to resume)
   std::int64_t frozen_ms = 0;    // how long a filesystem was frozen
   std::string error;
+  std::string error_code;    // the Errc name of `error` ("busy"), "" when none
   std::string request;       // the request body as JSON text, for recovery and audit
   friend bool operator==(Operation const&, Operation const&) = default;
 };

@@ -67,7 +67,7 @@ Result<Operation> Executor::run_from(std::int64_t id, Plan const& plan, std::siz
     bool const commits_first = step.commit_point && !step.undo;
     if (commits_first) DAXD_TRY(journal_.mark_past_commit(id));
     crash_at(plan, step, "before");
-    StepContext ctx{host_, data};
+    StepContext ctx{host_, data, id};
     auto outcome = step.run(ctx);
     crash_at(plan, step, "after");
     if (!outcome) {
@@ -103,7 +103,7 @@ Result<Operation> Executor::roll_back(std::int64_t id, Plan const& plan, std::si
     DAXD_ASSIGN_OR_RETURN(nlohmann::json data, load_data(id, n));
     DAXD_TRY(journal_.step_undoing(id, idx));
     crash_at(plan, step, "undo");
-    StepContext ctx{host_, data};
+    StepContext ctx{host_, data, id};
     if (auto undone = step.undo(ctx); !undone) {
       // A failed rollback keeps both errors: why we rolled back and why that failed.
       Error both = why;
@@ -118,11 +118,13 @@ Result<Operation> Executor::roll_back(std::int64_t id, Plan const& plan, std::si
 
 Result<Operation> Executor::finish(std::int64_t id, OperationState state, Error const* why) {
   std::string message;
+  std::string code;
   if (why != nullptr) {
     message = why->message;
+    code = std::string(to_string(why->code));
     if (!why->cause.empty()) message += "; rollback failed too: " + why->cause;
   }
-  DAXD_TRY(journal_.set_state(id, state, message));
+  DAXD_TRY(journal_.set_state(id, state, message, code));
   report(id);
   if (why != nullptr) return Unexpected{*why};
   return journal_.get(id);
