@@ -2,6 +2,7 @@
 // Steps and plans: an operation is a list of idempotent steps, each with do and undo.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ enum class Outcome { changed, unchanged };
 struct StepContext {
   host::Host& host;
   nlohmann::json& data;
+  std::int64_t operation_id = 0;  // the journal's id, for steps that record times
 };
 
 using StepFn = std::function<Result<Outcome>(StepContext&)>;
