@@ -21,6 +21,20 @@ void Orchestrator::register_type(OperationType type) {
   types_.insert_or_assign(std::move(name), std::move(type));
 }
 
+Result<void> Orchestrator::add_preflight(
+    std::string const& type,
+    std::function<Result<void>(nlohmann::json const& request, host::Host& host)> check) {
+  auto const it = types_.find(type);
+  if (it == types_.end()) return Fail(Errc::not_found, "unknown operation type '" + type + "'");
+  it->second.preflight = [check = std::move(check), own = std::move(it->second.preflight)](
+                             nlohmann::json const& request, host::Host& host) -> Result<void> {
+    DAXD_TRY(check(request, host));
+    if (own) return own(request, host);
+    return Ok();
+  };
+  return Ok();
+}
+
 void Orchestrator::publish(Operation const& op) {
   // Free the resources before anyone can see the final state: a client that saw "completed"
   // may start the next operation on the same resource at once.

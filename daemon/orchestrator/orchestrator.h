@@ -59,6 +59,12 @@ class Orchestrator {
 
   void register_type(OperationType type);
 
+  /// Adds `check` to the preflight of the registered `type`, run before the type's own: another
+  /// module's rule (volume membership refuses a namespace destroy). Errors: not_found.
+  Result<void> add_preflight(
+      std::string const& type,
+      std::function<Result<void>(nlohmann::json const& request, host::Host& host)> check);
+
   /// The plan and its preflight verdict, changing nothing. Errors: invalid_argument, those of
   /// the preflight (busy with blockers, conflict).
   Result<nlohmann::json> dry_run(std::string const& type, nlohmann::json const& request);
