@@ -21,12 +21,19 @@ for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { cat "$work/daxd.log"; echo "demo: daxd did not start" >&2; exit 1; }
 
 daxadm() { "$bin/cli/daxadm" --socket "$sock" "$@"; }
-step() { printf '\n\033[1m$ daxadm %s\033[0m\n' "$*"; daxadm "$@"; }
+step() { printf '\n\033[1m$ daxadm %s\033[0m\n' "$*"; daxadm "$@" || echo "(daxadm exited $?)"; }
 
 echo "daxd is serving $host on $sock (state in $work/state)"
 step list -RNu
-step list -R --human
-step list -N
+step create-namespace -r region0 -s 4G -m fsdax -n db --dry-run
+step create-namespace -r region0 -s 4G -m fsdax -n db -u
+step create-namespace -r region0 -s 4G -m fsdax -n db            # same spec again: unchanged
+step create-namespace -r region1 -s 2G -m devdax -n cache
+step reconfigure-namespace cache -m fsdax
+step list -N --human
+step operations --human
+step destroy-namespace cache
+step list -RNu
 echo
 echo "demo: done. daxd log:"
 sed 's/^/  /' "$work/daxd.log"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,7 +18,10 @@ struct Request {
   std::string content_type;  // the Content-Type header, "" when absent
   std::string body;
   unsigned version = 11;     // 10 or 11
+  std::string last_event_id;  // the Last-Event-ID header (event stream replay), "" when absent
 };
+
+struct EventStream;
 
 /// What the session writes back. Content-Length and Connection are the session's business.
 struct Response {
@@ -26,6 +30,9 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
   std::string problem;  // the problem type name ("not_found") when this is an error response
+  std::int64_t operation_id = 0;  // the operation a mutation started, for the audit record
+  /// Set for an event stream: the session writes the head, then the events as they arrive.
+  std::shared_ptr<EventStream> stream;
 };
 
 /// Who sent the request. TCP peers have no credentials: uid/gid kNoId, pid 0.

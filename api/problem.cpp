@@ -77,6 +77,18 @@ Response problem(Error const& error) {
 
 Response problem(Errc code, std::string detail) { return problem(Error{code, std::move(detail)}); }
 
+Response problem(Error const& error, std::int64_t operation_id) {
+  auto const status = http_status(error.code);
+  auto const name = to_string(error.code);
+  auto j = problem_json(status, name, problem_title(error.code), error.message);
+  if (!error.blockers.empty()) j["blockers"] = error.blockers;
+  if (!error.cause.empty()) j["cause"] = error.cause;
+  j["operation"] = operation_id;
+  auto res = problem_response(status, name, j);
+  res.operation_id = operation_id;
+  return res;
+}
+
 Response protocol_problem(unsigned status, std::string_view type_name, std::string_view title,
                           std::string detail) {
   return problem_response(status, type_name, problem_json(status, type_name, title, detail));

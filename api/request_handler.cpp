@@ -37,11 +37,16 @@ void audit(Request const& request, Peer const& peer, Response const& response,
                      std::string(target_path(request.target)),
                      request.body.substr(0, kAuditBodyExcerpt),
                      response.status,
-                     response.problem.empty() ? std::string("ok") : response.problem};
+                     response.problem.empty() ? std::string("ok") : response.problem,
+                     response.operation_id};
   services.audit(record);
 }
 
 }  // namespace
+
+bool may_block(Request const& request) {
+  return is_mutating(request.method) || parse_query(request.target).contains("wait");
+}
 
 bool is_mutating(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";

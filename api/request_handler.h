@@ -12,6 +12,10 @@ namespace daxd::api {
 /// request in services.metrics and reports every mutating request to services.audit.
 Response handle_request(Request const& request, Peer const& peer, Services& services);
 
+/// Whether answering may block for long (a mutation runs preflights, ?wait= waits for an
+/// operation): the session runs such requests off the io threads.
+bool may_block(Request const& request);
+
 /// Counts an answered request in services.metrics and audits it when it is mutating; for
 /// answers the session gives itself (413, 431, 400) without calling handle_request.
 void account(Request const& request, Peer const& peer, Response const& response,

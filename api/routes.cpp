@@ -12,6 +12,9 @@ Router const& api_router() {
     Router r;
     add_meta_routes(r);
     add_inventory_routes(r);
+    add_namespace_change_routes(r);
+    add_operation_routes(r);
+    add_device_routes(r);
     return r;
   }();
   return router;

@@ -14,6 +14,12 @@ namespace daxd::api {
 void add_meta_routes(Router& router);
 /// GET /v1/regions[/{dev}], /v1/namespaces[/{name}], /v1/volumes[/{name}].
 void add_inventory_routes(Router& router);
+/// POST /v1/namespaces, DELETE and PATCH /v1/namespaces/{name}: through the engine.
+void add_namespace_change_routes(Router& router);
+/// GET /v1/operations[/{id}], GET /v1/events.
+void add_operation_routes(Router& router);
+/// GET /v1/dm-devices, /v1/mounts, /v1/consumers?namespace=.
+void add_device_routes(Router& router);
 
 /// Every route daxd serves, built once.
 Router const& api_router();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/problem.h"
+#include "api/route_support.h"
 #include "api/routes.h"
 #include "api/server.h"
 #include "daemon/model/json.h"
@@ -12,14 +13,6 @@
 namespace daxd::api {
 
 namespace {
-
-// The model JSON is ndctl-shaped (no region key inside a namespace); API clients nest
-// namespaces under regions, so the route adds it.
-nlohmann::json namespace_json(Namespace const& ns) {
-  nlohmann::json j = ns;
-  j["region"] = ns.region;
-  return j;
-}
 
 Response list_regions(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();

@@ -12,6 +12,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "api/listener.h"
 #include "api/peer.h"
@@ -27,13 +28,21 @@ class Server::Impl {
       : ioc_(std::max(1, options.threads)),
         options_(std::move(options)),
         shared_(std::make_shared<SessionShared>(
-            std::move(services), SessionLimits{options_.max_body_bytes,
-                                               options_.max_header_bytes, options_.idle_timeout})),
+            std::move(services),
+            SessionLimits{options_.max_body_bytes, options_.max_header_bytes,
+                          options_.idle_timeout, options_.event_keepalive})),
         strand_(net::make_strand(ioc_)),
         signals_(strand_),
-        grace_(strand_) {}
+        grace_(strand_),
+        blocking_(static_cast<std::size_t>(std::max(1, options_.blocking_threads))) {
+    shared_->blocking = blocking_.get_executor();
+  }
 
   ~Impl() {
+    // Waits in progress end within a slice once the hub is closed; then nothing can post to
+    // the io_context any more.
+    if (shared_->services.events) shared_->services.events->close();
+    blocking_.join();
     shared_->registry.detach();
     // Started but never run (or run cut short): the socket file must not outlive the server.
     if (unix_) unix_->close();
@@ -54,6 +63,7 @@ class Server::Impl {
   net::strand<net::io_context::executor_type> strand_;  // signals_, grace_ and do_stop
   net::signal_set signals_;
   net::steady_timer grace_;
+  net::thread_pool blocking_;  // requests that may block (see ServerOptions::blocking_threads)
   std::shared_ptr<Listener> unix_;
   std::shared_ptr<Listener> tcp_;
   std::atomic<bool> stop_requested_{false};
@@ -83,17 +93,22 @@ Result<void> Server::Impl::start() {
     }
     tcp_ = std::move(*tcp);
   }
+  // Installed here, not in run(): main announces READY=1 as soon as start() returns, and a
+  // SIGTERM that arrives before run() must not meet the default action (asio records it and
+  // delivers it once the loop runs).
+  boost::system::error_code ec;
+  signals_.add(SIGINT, ec);
+  if (!ec) signals_.add(SIGTERM, ec);
+  if (ec) return Fail(Errc::internal, "cannot install signal handlers: " + ec.message());
+  signals_.async_wait([this](boost::system::error_code wait_ec, int /*signal*/) {
+    if (!wait_ec) stop();
+  });
   return Ok();
 }
 
 void Server::Impl::run() {
   if (unix_) unix_->run();
   if (tcp_) tcp_->run();
-  signals_.add(SIGINT);
-  signals_.add(SIGTERM);
-  signals_.async_wait([this](boost::system::error_code ec, int /*signal*/) {
-    if (!ec) stop();
-  });
   int const extra = std::max(1, options_.threads) - 1;
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(extra));
@@ -114,6 +129,8 @@ void Server::Impl::do_stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   signals_.cancel(ignored);
+  // Event streams end and waiting requests answer with the operation as it is.
+  if (shared_->services.events) shared_->services.events->close();
   if (unix_) unix_->close();
   if (tcp_) tcp_->close();
   grace_.expires_after(options_.shutdown_grace);

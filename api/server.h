@@ -8,10 +8,16 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "api/event_hub.h"
 #include "api/metrics.h"
 #include "daemon/inventory/inventory.h"
 #include "daemon/model/result.h"
+
+namespace daxd::orchestrator {
+class Orchestrator;
+}
 
 namespace daxd::api {
 
@@ -27,6 +33,11 @@ struct ServerOptions {
   int threads = 2;
   /// How long stop() lets in-flight requests finish before sessions are cut.
   std::chrono::seconds shutdown_grace{10};
+  /// Threads that run requests which may block (mutations, ?wait=): the io threads never wait
+  /// for an operation. At most this many such requests run at once; more queue in order.
+  int blocking_threads = 8;
+  /// How often an idle event stream (GET /v1/events) gets a ": keep-alive" comment.
+  std::chrono::milliseconds event_keepalive{15000};
 };
 
 /// One mutating request, as the audit log records it.
@@ -48,6 +59,16 @@ struct Services {
   std::string host_description;                       // "sim:/tmp/x.json" or "linux"
   std::function<void(AuditRecord const&)> audit;      // called for every mutating request; may be empty
   std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
+  /// Read fresh by the mutating routes and /v1/consumers; null -> those answer 503.
+  host::Host* host = nullptr;
+  /// Runs the mutations and answers /v1/operations; null -> those answer 503 unavailable.
+  orchestrator::Orchestrator* orchestrator = nullptr;
+  /// Live events for GET /v1/events; main publishes each event after persisting it. The server
+  /// closes it when it stops.
+  std::shared_ptr<EventHub> events = std::make_shared<EventHub>();
+  /// Stored events with id > since_id, oldest first, at most `limit` (state::EventLog::since):
+  /// the replay for Last-Event-ID / ?since=. Empty -> a replay request answers 503.
+  std::function<std::vector<StoredEvent>(std::int64_t since_id, int limit)> event_history = {};
 };
 
 class Server {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The per-connection state machine over Beast: read with limits and an idle deadline, answer
-// through the pure handler, keep alive or close, drain the rest of a refused body.
+// through the pure handler (on a blocking thread when it may wait), keep alive or close, drain
+// the rest of a refused body; hand the socket to an EventSession for an event stream.
 #include "api/session.h"
 
 #include <array>
@@ -14,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "api/event_session.h"
 #include "api/problem.h"
 #include "api/request_handler.h"
 
@@ -41,6 +43,7 @@ Request to_request(http::request<http::string_body>&& msg) {
   req.content_type = std::string(msg[http::field::content_type]);
   req.version = msg.version();
   req.body = std::move(msg.body());
+  req.last_event_id = std::string(msg["Last-Event-ID"]);
   return req;
 }
 
@@ -115,7 +118,31 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     bool const keep_alive = parser_->get().keep_alive() && !stopping_;
     unsigned const version = parser_->get().version();
     Request request = to_request(parser_->release());
-    Response response = handle_request(request, peer_, shared_->services);
+    if (shared_->blocking && may_block(request)) {
+      // Mutations and ?wait= may take long: a blocking thread answers, so that the io threads
+      // keep serving everyone else; the answer comes back to this connection's strand.
+      net::post(shared_->blocking, [self = this->shared_from_this(), request = std::move(request),
+                                    version, keep_alive]() mutable {
+        Response response = handle_request(request, self->peer_, self->shared_->services);
+        net::post(self->stream_.get_executor(),
+                  [self, response = std::move(response), version, keep_alive]() mutable {
+                    self->answer(std::move(response), version, keep_alive);
+                  });
+      });
+      return;
+    }
+    answer(handle_request(request, peer_, shared_->services), version, keep_alive);
+  }
+
+  void answer(Response&& response, unsigned version, bool keep_alive) {
+    if (response.stream) {
+      // From here the connection is an event stream: a session of its own takes the socket.
+      auto head = detail::event_stream_head(response, version);
+      std::make_shared<detail::EventSession<Stream>>(std::move(stream_), shared_,
+                                                     std::move(response.stream))
+          ->start(std::move(head));
+      return;
+    }
     write(to_beast(std::move(response), version, keep_alive), /*drain=*/false);
   }
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
@@ -49,6 +50,7 @@ struct SessionLimits {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   std::chrono::seconds idle_timeout{30};
+  std::chrono::milliseconds event_keepalive{15000};
 };
 
 /// What every session shares: the services, the limits and the registry.
@@ -56,6 +58,8 @@ struct SessionShared {
   Services services;
   SessionLimits limits;
   SessionRegistry registry;
+  /// Where requests that may block run (ServerOptions::blocking_threads); empty = inline.
+  boost::asio::any_io_executor blocking;
 };
 
 /// Starts serving an accepted connection; it keeps itself alive until the connection ends.

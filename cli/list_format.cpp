@@ -229,6 +229,10 @@ ordered_json build_list_tree(ListSelection const& sel, ListData const& data) {
   return only;
 }
 
+ordered_json namespace_object(json const& ns, bool human_sizes) {
+  return reorder(ns, kNamespace, Style{human_sizes, /*verbose=*/false}, "region");
+}
+
 std::string render_list_json(ListSelection const& sel, ListData const& data) {
   ordered_json const tree = build_list_tree(sel, data);
   if (tree.is_null()) return {};

@@ -39,6 +39,10 @@ struct ListData {
 /// their volumes; as in ndctl, the result is an object when the last parent had children.
 nlohmann::ordered_json build_list_tree(ListSelection const& sel, ListData const& data);
 
+/// One namespace as `ndctl create-namespace` prints it: ndctl's key order, no "region", sizes
+/// human under -u.
+nlohmann::ordered_json namespace_object(nlohmann::json const& ns, bool human_sizes);
+
 /// The text to print for the JSON form: empty when nothing matched, else to_ndctl_json + "\n".
 std::string render_list_json(ListSelection const& sel, ListData const& data);
 

@@ -7,9 +7,10 @@
 namespace daxd::cli {
 
 Result<nlohmann::json> Session::call(std::string_view method, std::string_view target,
-                                     std::string_view body) {
+                                     std::string_view body,
+                                     std::optional<std::chrono::milliseconds> timeout) {
   last_origin_ = ErrorOrigin::client;
-  auto response = client_.request(method, target, body);
+  auto response = client_.request(method, target, body, "application/json", timeout);
   if (!response) return std::move(response).error();
   if (response->status >= 400) {
     last_origin_ = ErrorOrigin::daxd;
@@ -23,6 +24,24 @@ Result<nlohmann::json> Session::call(std::string_view method, std::string_view t
                                     ": daxd answered with invalid json");
   }
   return doc;
+}
+
+Result<void> Session::stream(std::string_view target, api_client::Client::Headers const& headers,
+                             api_client::SseCallback const& on_event) {
+  last_origin_ = ErrorOrigin::client;
+  auto response = client_.stream(target, headers, on_event);
+  if (!response) return std::move(response).error();
+  if (response->status >= 400) {
+    last_origin_ = ErrorOrigin::daxd;
+    return api_client::error_from_response(*response);
+  }
+  if (!response->body.empty() || response->content_type.rfind("text/event-stream", 0) != 0) {
+    last_origin_ = ErrorOrigin::daxd;
+    return Fail(Errc::io_error, "GET " + std::string(target) +
+                                    ": daxd answered without an event stream (" +
+                                    response->content_type + ")");
+  }
+  return Ok();
 }
 
 }  // namespace daxd::cli

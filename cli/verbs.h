@@ -19,8 +19,20 @@ using VerbAction = std::function<Result<void>(Session&)>;
 using AddVerb = void (*)(CLI::App& app, VerbAction& chosen);
 
 void add_list_verb(CLI::App& app, VerbAction& chosen);
+void add_create_namespace_verb(CLI::App& app, VerbAction& chosen);
+void add_destroy_namespace_verb(CLI::App& app, VerbAction& chosen);
+void add_reconfigure_namespace_verb(CLI::App& app, VerbAction& chosen);
+void add_operations_verb(CLI::App& app, VerbAction& chosen);
+void add_wait_verb(CLI::App& app, VerbAction& chosen);
+void add_events_verb(CLI::App& app, VerbAction& chosen);
 
 /// Every verb, in the order `daxadm --help` lists them. A new verb: one file, one line here.
-inline constexpr std::array<AddVerb, 1> kVerbs = {&add_list_verb};
+inline constexpr std::array<AddVerb, 7> kVerbs = {&add_list_verb,
+                                                  &add_create_namespace_verb,
+                                                  &add_destroy_namespace_verb,
+                                                  &add_reconfigure_namespace_verb,
+                                                  &add_operations_verb,
+                                                  &add_wait_verb,
+                                                  &add_events_verb};
 
 }  // namespace daxd::cli

@@ -11,9 +11,14 @@
 
 #include "api/server.h"
 #include "daemon/config.h"
+#include "daemon/event_fanout.h"
 #include "daemon/host/linux/linux_host.h"
 #include "daemon/host/sim/sim_host.h"
 #include "daemon/inventory/inventory.h"
+#include "daemon/orchestrator/namespace_ops.h"
+#include "daemon/orchestrator/orchestrator.h"
+#include "daemon/orchestrator/volume_ops.h"
+#include "daemon/orchestrator/volume_view.h"
 #include "state/state_store.h"
 
 namespace {
@@ -61,6 +66,17 @@ std::function<void(daxd::api::AuditRecord const&)> audit_sink(daxd::state::State
   };
 }
 
+std::vector<daxd::api::StoredEvent> stored_events(daxd::state::EventLog& log, std::int64_t since,
+                                                  int limit) {
+  std::vector<daxd::api::StoredEvent> out;
+  auto const events = log.since(since, limit);
+  if (!events) return out;  // a replay that cannot read the log sends live events only
+  for (auto const& e : *events) {
+    out.push_back(daxd::api::StoredEvent{e.id, e.at_ms, e.type, e.object, e.data_json});
+  }
+  return out;
+}
+
 int serve(daxd::Config const& config) {
   auto host = make_host(config.host);
   if (!host) return log_error(host.error(), "cannot start host"), 1;
@@ -79,6 +95,24 @@ int serve(daxd::Config const& config) {
   if (!state) return log_error(state.error(), "cannot open state"), 1;
 
   daxd::inventory::Inventory inventory(**host);
+  auto hub = std::make_shared<daxd::api::EventHub>();
+  daxd::EventFanout events((*state)->events(), hub, inventory);
+  daxd::orchestrator::Orchestrator engine(**host, (*state)->journal(), (*host)->clock(), events);
+  daxd::orchestrator::register_namespace_operations(engine);
+  // After the namespace operations: volumes add their membership check to them.
+  daxd::orchestrator::register_volume_operations(engine, (*state)->desired(), (*state)->journal());
+  inventory.set_volume_source(
+      [&state](daxd::inventory::View const& kernel) -> daxd::Result<std::vector<daxd::Volume>> {
+        DAXD_ASSIGN_OR_RETURN(auto const desired,
+                              daxd::orchestrator::desired_volumes((*state)->desired()));
+        return daxd::orchestrator::build_volume_view(desired, kernel.dm_devices, kernel.mounts);
+      });
+  // Recovery before the API accepts anything: finish or undo what a crash interrupted.
+  auto const recovered = engine.recover();
+  if (!recovered) return log_error(recovered.error(), "recovery failed"), 1;
+  for (auto const& line : recovered->messages) {
+    std::fprintf(stderr, "daxd: recovery: %s\n", line.c_str());
+  }
   if (auto const first = inventory.refresh(); !first) {
     // Serve anyway: /healthz reports the failure and the next request retries.
     log_error(first.error(), "inventory refresh failed");
@@ -91,8 +125,14 @@ int serve(daxd::Config const& config) {
   options.admin_group = config.admin_group;
   options.tcp_listen = config.tcp_listen;
   options.threads = config.threads;
-  daxd::api::Server server(options, daxd::api::Services{inventory, (*host)->describe(),
-                                                        audit_sink(**state)});
+  daxd::api::Services services{inventory, (*host)->describe(), audit_sink(**state)};
+  services.host = host->get();
+  services.orchestrator = &engine;
+  services.events = hub;
+  services.event_history = [&state](std::int64_t since, int limit) {
+    return stored_events((*state)->events(), since, limit);
+  };
+  daxd::api::Server server(options, std::move(services));
   if (auto const started = server.start(); !started) {
     return log_error(started.error(), "cannot listen"), 1;
   }
@@ -101,6 +141,7 @@ int serve(daxd::Config const& config) {
   sd_notify(0, "READY=1\nSTATUS=serving");
   server.run();
   sd_notify(0, "STOPPING=1");
+  engine.shutdown();  // running operations finish; the journal has them either way
   std::fprintf(stderr, "daxd: stopped\n");
   return 0;
 }

@@ -38,8 +38,16 @@ Result<std::shared_ptr<View const>> Inventory::refresh() {
   DAXD_ASSIGN_OR_RETURN(next->dm_devices, host_.device_mapper().list_devices());
   DAXD_ASSIGN_OR_RETURN(next->mounts, host_.filesystems().list_mounts());
   next->refreshed_at_ms = host_.clock().now_unix_ms();
+  VolumeSource source;
+  {
+    std::lock_guard const lock(publish_mutex_);
+    source = volume_source_;
+    next->volumes = volumes_;
+  }
+  if (source) {
+    DAXD_ASSIGN_OR_RETURN(next->volumes, source(*next));
+  }
   std::lock_guard const lock(publish_mutex_);
-  next->volumes = volumes_;
   next->generation = view_->generation + 1;
   view_ = next;
   return std::shared_ptr<View const>(std::move(next));
@@ -61,6 +69,12 @@ std::shared_ptr<View const> Inventory::current() {
 
 void Inventory::invalidate() {
   std::lock_guard const lock(publish_mutex_);
+  stale_ = true;
+}
+
+void Inventory::set_volume_source(VolumeSource source) {
+  std::lock_guard const lock(publish_mutex_);
+  volume_source_ = std::move(source);
   stale_ = true;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -47,7 +48,12 @@ class Inventory {
   /// Marks the cache stale; the next current() refreshes. Cheap: safe from any thread.
   void invalidate();
 
-  /// Volumes come from daxd's desired state, not from the kernel; the orchestrator sets them.
+  /// Volumes come from daxd's desired state joined with what the kernel shows; the source
+  /// builds them from the freshly read dm devices and mounts at every refresh.
+  using VolumeSource = std::function<Result<std::vector<Volume>>(View const& kernel)>;
+  void set_volume_source(VolumeSource source);
+
+  /// Fixed volumes instead of a source (tests).
   void set_volumes(std::vector<Volume> volumes);
 
  private:
@@ -56,6 +62,7 @@ class Inventory {
   mutable std::mutex publish_mutex_;  // guards view_ and stale_
   std::shared_ptr<View const> view_;
   std::vector<Volume> volumes_;
+  VolumeSource volume_source_;      // guarded by publish_mutex_
   bool stale_ = true;
 };
 

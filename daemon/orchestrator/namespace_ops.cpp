@@ -101,8 +101,9 @@ Result<void> preflight_change(json const& request, host::Host& host, std::string
   DAXD_ASSIGN_OR_RETURN(std::string const sig,
                         host.filesystems().probe_signature("/dev/" + ns.blockdev));
   if (sig.empty()) return Ok();
-  return Fail(Errc::conflict, "namespace '" + name + "' (" + ns.dev + ") holds a " + sig +
-                                  " filesystem that " + verb + " destroys: pass force to proceed");
+  return Fail(Errc::conflict, "namespace '" + name + "' (" + ns.dev + "): cannot " + verb +
+                                  ": it holds a " + sig +
+                                  " filesystem that would be lost; pass force to proceed");
 }
 
 Plan plan_create(json const& r) {
@@ -228,7 +229,7 @@ Result<std::optional<Namespace>> existing_namespace(host::Host& host, json const
                     (found->raw_size == 0 || found->raw_size == size);
   if (!same) {
     return Fail(Errc::already_exists,
-                "namespace '" + name + "' exists as " + std::string(to_string(found->mode)) +
+                "namespace '" + name + "' already exists as " + std::string(to_string(found->mode)) +
                     " in " + found->region + " (" + std::to_string(found->raw_size) +
                     " bytes): a different spec was requested");
   }

@@ -63,7 +63,11 @@ bool wait_ready(int notify_fd, pid_t pid) {
 }
 
 [[noreturn]] void exec_with_output(std::vector<std::string> const& argv, fs::path const& out,
-                                   fs::path const& err) {
+                                   fs::path const& err, std::vector<std::string> const& env = {}) {
+  for (auto const& e : env) {
+    auto const eq = e.find('=');
+    if (eq != std::string::npos) ::setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
+  }
   int const o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   int const e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (o < 0 || e < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0) ::_exit(127);
@@ -106,33 +110,63 @@ std::string sim_fixture_text() {
   return j.dump(2);
 }
 
-DaxdProcess::DaxdProcess(std::vector<std::string> extra_args) {
+DaxdProcess::DaxdProcess(std::vector<std::string> extra_args, std::vector<std::string> env) {
   fs::path const fixture = dir() / "sim.json";
   std::ofstream(fixture) << sim_fixture_text();
   socket_ = (dir() / "daxd.sock").string();
+  argv_ = {DAXD_BIN,
+           "--host",
+           "sim:" + fixture.string(),
+           "--state-dir",
+           (dir() / "state").string(),
+           "--socket",
+           socket_,
+           "--socket-group",
+           "",
+           "--admin-group",
+           ""};
+  argv_.insert(argv_.end(), extra_args.begin(), extra_args.end());
+  start(env);
+}
+
+void DaxdProcess::start(std::vector<std::string> const& env) {
   fs::path const notify = dir() / "notify.sock";
+  std::error_code ec;
+  fs::remove(notify, ec);
   int const notify_fd = bind_notify_socket(notify);
   if (notify_fd < 0) return;
-
-  std::vector<std::string> argv = {DAXD_BIN,
-                                   "--host",
-                                   "sim:" + fixture.string(),
-                                   "--state-dir",
-                                   (dir() / "state").string(),
-                                   "--socket",
-                                   socket_,
-                                   "--socket-group",
-                                   "",
-                                   "--admin-group",
-                                   ""};
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   pid_ = ::fork();
   if (pid_ == 0) {
     ::setenv("NOTIFY_SOCKET", notify.c_str(), 1);
-    exec_with_output(argv, dir() / "daxd.out", dir() / "daxd.err");
+    exec_with_output(argv_, dir() / "daxd.out", dir() / "daxd.err", env);
   }
   ready_ = pid_ > 0 && wait_ready(notify_fd, pid_);
   ::close(notify_fd);
+}
+
+bool DaxdProcess::restart(std::vector<std::string> env) {
+  if (pid_ > 0) stop();
+  previous_log_ = log();
+  ready_ = false;
+  start(env);
+  return ready_;
+}
+
+int DaxdProcess::wait_for_death() {
+  if (pid_ <= 0) return -1;
+  auto const deadline = Clock::now() + std::chrono::seconds(30);
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (Clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pid_ = -1;
+  return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
 DaxdProcess::~DaxdProcess() {
@@ -142,7 +176,7 @@ DaxdProcess::~DaxdProcess() {
   ::waitpid(pid_, &status, 0);
 }
 
-std::string DaxdProcess::log() const { return read_file(dir() / "daxd.err"); }
+std::string DaxdProcess::log() const { return previous_log_ + read_file(dir() / "daxd.err"); }
 
 int DaxdProcess::stop() {
   if (pid_ <= 0) return -1;
@@ -174,6 +208,41 @@ RunResult run_daxadm(std::vector<std::string> const& args) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_file(tmp.path() / "out");
   r.err = read_file(tmp.path() / "err");
+  return r;
+}
+
+DaxadmProcess::DaxadmProcess(std::vector<std::string> const& args) {
+  std::vector<std::string> argv = {DAXADM_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = ::fork();
+  if (pid_ == 0) exec_with_output(argv, dir_.path() / "out", dir_.path() / "err");
+}
+
+DaxadmProcess::~DaxadmProcess() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+}
+
+RunResult DaxadmProcess::finish(int seconds) {
+  RunResult r;
+  if (pid_ <= 0) return r;
+  auto const deadline = Clock::now() + std::chrono::seconds(seconds);
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (Clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      status = -1;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pid_ = -1;
+  r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(dir_.path() / "out");
+  r.err = read_file(dir_.path() / "err");
   return r;
 }
 

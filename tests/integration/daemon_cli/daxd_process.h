@@ -29,9 +29,10 @@ class TempDir {
 std::string sim_fixture_text();
 
 /// daxd started from DAXD_BIN with --host sim:FILE, waiting for READY=1 on its NOTIFY_SOCKET.
+/// `env` entries ("DAXD_CRASH_AT=name") are added to daxd's environment.
 class DaxdProcess {
  public:
-  explicit DaxdProcess(std::vector<std::string> extra_args = {});
+  explicit DaxdProcess(std::vector<std::string> extra_args = {}, std::vector<std::string> env = {});
   ~DaxdProcess();  // SIGKILL if still running
   DaxdProcess(DaxdProcess const&) = delete;
   DaxdProcess& operator=(DaxdProcess const&) = delete;
@@ -44,9 +45,21 @@ class DaxdProcess {
   /// SIGTERM, then waits (SIGKILL after 30 s). Returns the exit status, or -1 when killed.
   int stop();
 
+  /// Waits up to 30 s for daxd to end by itself (a crash point). Returns the signal that killed
+  /// it, 0 when it exited, -1 when it was still running (it is then killed).
+  int wait_for_death();
+
+  /// Starts daxd again with the same arguments, state dir and sim file (after stop() or a
+  /// crash), with `env` instead of the first start's. Returns ready().
+  bool restart(std::vector<std::string> env = {});
+
  private:
+  void start(std::vector<std::string> const& env);
+
   TempDir dir_;
   std::string socket_;
+  std::vector<std::string> argv_;
+  std::string previous_log_;  // stderr of earlier runs
   pid_t pid_ = -1;
   bool ready_ = false;
 };
@@ -59,5 +72,21 @@ struct RunResult {
 
 /// Runs DAXADM_BIN with `args` (without the program name), capturing stdout and stderr.
 RunResult run_daxadm(std::vector<std::string> const& args);
+
+/// daxadm running in the background (for `daxadm events`).
+class DaxadmProcess {
+ public:
+  explicit DaxadmProcess(std::vector<std::string> const& args);
+  ~DaxadmProcess();  // SIGKILL if still running
+  DaxadmProcess(DaxadmProcess const&) = delete;
+  DaxadmProcess& operator=(DaxadmProcess const&) = delete;
+
+  /// Waits up to `seconds` for it to exit; kills it after that (exit_code -1).
+  RunResult finish(int seconds);
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+};
 
 }  // namespace daxd::testing

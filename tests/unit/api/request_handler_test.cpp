@@ -135,14 +135,15 @@ TEST_F(HandlerTest, TcpMutationIs403NamingTokens) {
 }
 
 TEST_F(HandlerTest, AdminMutationIsRoutedAndAudited) {
-  // No mutating route exists yet: an admin gets past auth to the router's 405.
+  // No engine in these services: an admin gets past auth to the route, which answers 503.
   auto const res = call("POST", "/v1/namespaces", root_peer());
-  EXPECT_EQ(res.status, 405U);
+  EXPECT_EQ(res.status, 503U);
   ASSERT_EQ(audits_.size(), 1U);
   EXPECT_EQ(audits_[0].uid, 0U);
-  EXPECT_EQ(audits_[0].result, "method_not_allowed");
+  EXPECT_EQ(audits_[0].result, "unavailable");
   call("GET", "/v1/regions");
   EXPECT_EQ(audits_.size(), 1U) << "reads are not audited";
+  EXPECT_EQ(call("PUT", "/v1/namespaces", root_peer()).status, 405U);
 }
 
 TEST_F(HandlerTest, MetricsCountRequestsByMethodAndCode) {
@@ -174,10 +175,23 @@ TEST_F(HandlerTest, OpenApiIsServedVerbatimAndDescribesEveryRoute) {
   EXPECT_EQ(doc.at("info").at("version"), "0.1.0");
   for (auto const* path : {"/healthz", "/metrics", "/v1/openapi.json", "/v1/regions",
                            "/v1/regions/{dev}", "/v1/namespaces", "/v1/namespaces/{name}",
-                           "/v1/volumes", "/v1/volumes/{name}"}) {
+                           "/v1/volumes", "/v1/volumes/{name}", "/v1/operations",
+                           "/v1/operations/{id}", "/v1/events", "/v1/dm-devices", "/v1/mounts",
+                           "/v1/consumers"}) {
     EXPECT_TRUE(doc.at("paths").contains(path)) << path;
   }
   EXPECT_TRUE(doc.at("components").at("schemas").contains("Problem"));
+  auto const& ns = doc.at("paths").at("/v1/namespaces");
+  EXPECT_TRUE(ns.contains("post"));
+  auto const& one = doc.at("paths").at("/v1/namespaces/{name}");
+  EXPECT_TRUE(one.contains("delete"));
+  EXPECT_TRUE(one.contains("patch"));
+  // Every route the router serves is documented with its method.
+  for (auto const& [path, methods] : std::initializer_list<std::pair<char const*, char const*>>{
+           {"/v1/operations", "get"}, {"/v1/operations/{id}", "get"}, {"/v1/events", "get"},
+           {"/v1/dm-devices", "get"}, {"/v1/mounts", "get"}, {"/v1/consumers", "get"}}) {
+    EXPECT_TRUE(doc.at("paths").at(path).contains(methods)) << path;
+  }
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 #include "api/server.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <gtest/gtest.h>
 
@@ -190,6 +193,23 @@ TEST_F(ServerTest, StopBeforeRunMakesRunReturn) {
   server.stop();
   server.run();  // returns at once instead of serving
   SUCCEED();
+}
+
+// main sends READY=1 right after start(); systemd may answer with SIGTERM before run() began.
+TEST_F(ServerTest, SigtermBetweenStartAndRunStopsCleanly) {
+  pid_t const child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Server server(options_, Services{inventory_, "fake", {}});
+    if (!server.start()) ::_exit(3);
+    ::kill(::getpid(), SIGTERM);  // delivered now, before run(): must not kill the process
+    server.run();                 // returns: the signal was turned into stop()
+    ::_exit(std::filesystem::exists(options_.unix_socket) ? 4 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST_F(ServerTest, ServerThatNeverRanRemovesItsSocketFile) {

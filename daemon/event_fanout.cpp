@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Event fan-out. The inventory is only marked stale: the next reader refreshes it once.
+#include "daemon/event_fanout.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace daxd {
+
+void EventFanout::publish(orchestrator::Event const& event) {
+  inventory_.invalidate();
+  // One at a time: live subscribers must see ids in order, or a replay from the last id seen
+  // could skip one.
+  std::lock_guard const lock(mutex_);
+  std::string const data = event.data.dump(-1, ' ', /*ensure_ascii=*/false,
+                                           nlohmann::json::error_handler_t::replace);
+  auto const id = log_.append(event.type, event.object, data);
+  if (!id) {
+    // Live subscribers still get it; only a later replay will miss it.
+    std::fprintf(stderr, "daxd: cannot store event %s: %s\n", event.object.c_str(),
+                 id.error().message.c_str());
+  }
+  auto const now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  hub_->publish(api::StoredEvent{id ? *id : 0, now.count(), event.type, event.object, data});
+}
+
+}  // namespace daxd
