@@ -8,7 +8,7 @@ packaging/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$(nproc)"
 
-bin=build/release
+bin=${DAXD_DEMO_BIN:-build/release}  # DAXD_DEMO_BIN: another build tree (the tests use it)
 work=$(mktemp -d /tmp/daxd-demo.XXXXXX)
 sock=$work/daxd.sock
 host=${DAXD_DEMO_HOST:-sim:$work/host.json}

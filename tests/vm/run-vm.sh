@@ -26,6 +26,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 : > "$RUN/timing.txt"
 
+[ "${DAXD_SKIP_VM:-0}" = 1 ] && skip "DAXD_SKIP_VM=1 was set: the real-kernel tier did not run"
 QEMU=${DAXD_VM_QEMU:-qemu-system-x86_64}    # override to test the skip path
 command -v "$QEMU" >/dev/null || skip "$QEMU not installed (packaging/install-deps.sh)"
 t=$(now)
