@@ -37,14 +37,14 @@ class EventSession final : public SessionBase,
   /// Writes `head` (the whole response head) and the replay, then follows the subscription.
   void start(std::string head) {
     shared_->registry.add(this->shared_from_this());
-    boost::asio::post(stream_.get_executor(), [self = this->shared_from_this(),
-                                               head = std::move(head)]() mutable {
-      self->queue(std::move(head) + self->events_->encode(self->events_->replay));
-      self->events_->replay.clear();
-      self->watch_peer();
-      self->arm_keepalive();
-      self->pump();
-    });
+    boost::asio::post(stream_.get_executor(),
+                      [self = this->shared_from_this(), head = std::move(head)]() mutable {
+                        self->queue(std::move(head) + self->events_->encode(self->events_->replay));
+                        self->events_->replay.clear();
+                        self->watch_peer();
+                        self->arm_keepalive();
+                        self->pump();
+                      });
   }
 
   void shutdown() override {
@@ -91,9 +91,9 @@ class EventSession final : public SessionBase,
     pending_.clear();
     writing_ = true;
     stream_.expires_after(shared_->limits.idle_timeout);  // a client that stops reading goes
-    boost::asio::async_write(stream_, boost::asio::buffer(out_),
-                             boost::beast::bind_front_handler(&EventSession::on_write,
-                                                              this->shared_from_this()));
+    boost::asio::async_write(
+        stream_, boost::asio::buffer(out_),
+        boost::beast::bind_front_handler(&EventSession::on_write, this->shared_from_this()));
   }
 
   void on_write(error_code ec, std::size_t /*bytes*/) {

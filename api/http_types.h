@@ -17,7 +17,7 @@ struct Request {
   std::string target;        // "/v1/namespaces?region=region0"
   std::string content_type;  // the Content-Type header, "" when absent
   std::string body;
-  unsigned version = 11;     // 10 or 11
+  unsigned version = 11;      // 10 or 11
   std::string last_event_id;  // the Last-Event-ID header (event stream replay), "" when absent
 };
 

@@ -37,7 +37,8 @@ Error from_ec(error_code const& ec, std::string context) {
 }
 
 template <class Protocol>
-class AcceptLoop final : public Listener, public std::enable_shared_from_this<AcceptLoop<Protocol>> {
+class AcceptLoop final : public Listener,
+                         public std::enable_shared_from_this<AcceptLoop<Protocol>> {
  public:
   AcceptLoop(net::io_context& ioc, std::shared_ptr<SessionShared> shared, std::string unlink_path,
              std::optional<std::uint32_t> admin_gid)
@@ -49,10 +50,7 @@ class AcceptLoop final : public Listener, public std::enable_shared_from_this<Ac
 
   typename Protocol::acceptor& acceptor() { return acceptor_; }
 
-  void run() override {
-    net::post(acceptor_.get_executor(),
-              beast_bind(&AcceptLoop::do_accept));
-  }
+  void run() override { net::post(acceptor_.get_executor(), beast_bind(&AcceptLoop::do_accept)); }
 
   void close() override {
     // The file goes now (also when the io_context never runs again); the acceptor is closed on
@@ -126,7 +124,7 @@ Result<void> prepare_parent(std::filesystem::path const& path) {
 
 // A socket file left by a daxd that died is replaced; one that still answers is not ours to take.
 Result<void> remove_stale_socket(net::io_context& ioc, std::string const& path) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return Ok();
     return error_from_errno(errno, path);
@@ -165,7 +163,8 @@ Result<tcp::endpoint> parse_host_port(std::string const& host_port) {
   }
   auto const port_text = std::string_view(host_port).substr(colon + 1);
   std::uint16_t port = 0;
-  auto const [end, err] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  auto const [end, err] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (err != std::errc() || end != port_text.data() + port_text.size() || port_text.empty()) {
     return Fail(Errc::invalid_argument, "tcp listen address " + host_port + ": bad port");
   }
@@ -179,15 +178,17 @@ Result<tcp::endpoint> parse_host_port(std::string const& host_port) {
 
 }  // namespace
 
-Result<std::shared_ptr<Listener>> listen_unix(net::io_context& ioc, UnixListenOptions const& options,
+Result<std::shared_ptr<Listener>> listen_unix(net::io_context& ioc,
+                                              UnixListenOptions const& options,
                                               std::shared_ptr<SessionShared> shared) {
   if (options.path.empty() || options.path.size() >= sizeof(sockaddr_un{}.sun_path)) {
-    return Fail(Errc::invalid_argument, "unix socket path '" + options.path + "': empty or too long");
+    return Fail(Errc::invalid_argument,
+                "unix socket path '" + options.path + "': empty or too long");
   }
   DAXD_TRY(prepare_parent(options.path));
   DAXD_TRY(remove_stale_socket(ioc, options.path));
-  auto loop = std::make_shared<AcceptLoop<local>>(ioc, std::move(shared), options.path,
-                                                  options.admin_gid);
+  auto loop =
+      std::make_shared<AcceptLoop<local>>(ioc, std::move(shared), options.path, options.admin_gid);
   auto& acceptor = loop->acceptor();
   error_code ec;
   if (acceptor.open(local(), ec); ec) return from_ec(ec, options.path + ": cannot open socket");

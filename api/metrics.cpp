@@ -9,9 +9,8 @@ namespace daxd::api {
 namespace {
 
 std::string method_label(std::string_view method) {
-  static constexpr std::array<std::string_view, 8> kKnown = {"GET",    "HEAD",  "POST",
-                                                             "PUT",    "PATCH", "DELETE",
-                                                             "OPTIONS", "TRACE"};
+  static constexpr std::array<std::string_view, 8> kKnown = {"GET",   "HEAD",   "POST",    "PUT",
+                                                             "PATCH", "DELETE", "OPTIONS", "TRACE"};
   for (auto const known : kKnown) {
     if (known == method) return std::string(method);
   }

@@ -10,36 +10,60 @@ namespace daxd::api {
 
 unsigned http_status(Errc code) {
   switch (code) {
-    case Errc::invalid_argument: return 400;
-    case Errc::not_found: return 404;
-    case Errc::already_exists: return 409;
-    case Errc::conflict: return 409;
-    case Errc::busy: return 409;
-    case Errc::permission_denied: return 403;
-    case Errc::unsupported: return 422;
-    case Errc::no_space: return 507;
-    case Errc::io_error: return 500;
-    case Errc::timeout: return 504;
-    case Errc::unavailable: return 503;
-    case Errc::internal: return 500;
+    case Errc::invalid_argument:
+      return 400;
+    case Errc::not_found:
+      return 404;
+    case Errc::already_exists:
+      return 409;
+    case Errc::conflict:
+      return 409;
+    case Errc::busy:
+      return 409;
+    case Errc::permission_denied:
+      return 403;
+    case Errc::unsupported:
+      return 422;
+    case Errc::no_space:
+      return 507;
+    case Errc::io_error:
+      return 500;
+    case Errc::timeout:
+      return 504;
+    case Errc::unavailable:
+      return 503;
+    case Errc::internal:
+      return 500;
   }
   return 500;
 }
 
 std::string_view problem_title(Errc code) {
   switch (code) {
-    case Errc::invalid_argument: return "Invalid argument";
-    case Errc::not_found: return "Not found";
-    case Errc::already_exists: return "Already exists";
-    case Errc::conflict: return "Conflict";
-    case Errc::busy: return "Busy";
-    case Errc::permission_denied: return "Permission denied";
-    case Errc::unsupported: return "Unsupported";
-    case Errc::no_space: return "No space";
-    case Errc::io_error: return "I/O error";
-    case Errc::timeout: return "Timeout";
-    case Errc::unavailable: return "Unavailable";
-    case Errc::internal: return "Internal error";
+    case Errc::invalid_argument:
+      return "Invalid argument";
+    case Errc::not_found:
+      return "Not found";
+    case Errc::already_exists:
+      return "Already exists";
+    case Errc::conflict:
+      return "Conflict";
+    case Errc::busy:
+      return "Busy";
+    case Errc::permission_denied:
+      return "Permission denied";
+    case Errc::unsupported:
+      return "Unsupported";
+    case Errc::no_space:
+      return "No space";
+    case Errc::io_error:
+      return "I/O error";
+    case Errc::timeout:
+      return "Timeout";
+    case Errc::unavailable:
+      return "Unavailable";
+    case Errc::internal:
+      return "Internal error";
   }
   return "Internal error";
 }

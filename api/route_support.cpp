@@ -30,8 +30,8 @@ Result<std::optional<bool>> bool_query(RouteContext const& ctx, std::string cons
   if (it == ctx.query.end()) return std::optional<bool>();
   if (it->second.empty() || it->second == "true" || it->second == "1") return std::optional(true);
   if (it->second == "false" || it->second == "0") return std::optional(false);
-  return Fail(Errc::invalid_argument, "query parameter '" + key + "' must be true or false, not '" +
-                                          it->second + "'");
+  return Fail(Errc::invalid_argument,
+              "query parameter '" + key + "' must be true or false, not '" + it->second + "'");
 }
 
 Result<std::chrono::seconds> wait_option(RouteContext const& ctx) {
@@ -137,9 +137,13 @@ Response finish_mutation(Services const& services, Operation op, std::chrono::se
       res = json_response(nlohmann::json{{"changed", true}, {"operation", op}}, 202);
       res.headers.emplace_back("Location", "/v1/operations/" + std::to_string(op.id));
       break;
-    case OperationState::completed: res = on_completed(op); break;
+    case OperationState::completed:
+      res = on_completed(op);
+      break;
     case OperationState::rolled_back:
-    case OperationState::failed: res = operation_problem(op); break;
+    case OperationState::failed:
+      res = operation_problem(op);
+      break;
   }
   res.operation_id = op.id;
   return res;

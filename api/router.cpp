@@ -126,9 +126,9 @@ Response Router::dispatch(Request const& request, Peer const& peer, Services& se
   std::sort(allowed.begin(), allowed.end());
   std::string allow;
   for (auto const& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-  auto res = protocol_problem(405, "method_not_allowed", "Method not allowed",
-                              request.method + " " + std::string(path_text) +
-                                  ": method not allowed; allowed: " + allow);
+  auto res = protocol_problem(
+      405, "method_not_allowed", "Method not allowed",
+      request.method + " " + std::string(path_text) + ": method not allowed; allowed: " + allow);
   res.headers.emplace_back("Allow", allow);
   return res;
 }

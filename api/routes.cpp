@@ -30,5 +30,4 @@ Response json_response(nlohmann::json const& body, unsigned status) {
 
 std::string_view openapi_document() { return kOpenApiDocument; }
 
-
 }  // namespace daxd::api

@@ -75,9 +75,9 @@ Result<Response> destroy_namespace(RouteContext const& ctx) {
   DAXD_ASSIGN_OR_RETURN(auto* engine, require_engine(ctx.services));
   DAXD_ASSIGN_OR_RETURN(auto const options, mutation_options(ctx));
   DAXD_ASSIGN_OR_RETURN(json const body, change_body(ctx));
-  DAXD_ASSIGN_OR_RETURN(json const request,
-                        orch::normalise_namespace_change(*ctx.services.host, orch::kDestroyNamespace,
-                                                         ctx.params.at("name"), body));
+  DAXD_ASSIGN_OR_RETURN(json const request, orch::normalise_namespace_change(
+                                                *ctx.services.host, orch::kDestroyNamespace,
+                                                ctx.params.at("name"), body));
   if (options.dry_run) return dry_run_answer(*engine, orch::kDestroyNamespace, request);
   DAXD_ASSIGN_OR_RETURN(auto submitted, engine->submit(orch::kDestroyNamespace, request));
   ctx.services.inventory.invalidate();
@@ -100,7 +100,8 @@ Result<Response> reconfigure_namespace(RouteContext const& ctx) {
   // operation still runs, so that its step reports unchanged in the journal and the events.
   std::string const name = request.at("name");
   DAXD_ASSIGN_OR_RETURN(Namespace const before, orch::find_namespace(host, name));
-  bool const changed = !(before.enabled && to_string(before.mode) == request.at("mode").get<std::string>());
+  bool const changed =
+      !(before.enabled && to_string(before.mode) == request.at("mode").get<std::string>());
   DAXD_ASSIGN_OR_RETURN(auto submitted, engine->submit(orch::kReconfigureNamespace, request));
   ctx.services.inventory.invalidate();
   return finish_mutation(ctx.services, std::move(submitted.operation), options.wait,

@@ -28,9 +28,8 @@ class Server::Impl {
       : ioc_(std::max(1, options.threads)),
         options_(std::move(options)),
         shared_(std::make_shared<SessionShared>(
-            std::move(services),
-            SessionLimits{options_.max_body_bytes, options_.max_header_bytes,
-                          options_.idle_timeout, options_.event_keepalive})),
+            std::move(services), SessionLimits{options_.max_body_bytes, options_.max_header_bytes,
+                                               options_.idle_timeout, options_.event_keepalive})),
         strand_(net::make_strand(ioc_)),
         signals_(strand_),
         grace_(strand_),
@@ -137,9 +136,7 @@ void Server::Impl::do_stop() {
   grace_.async_wait([this](boost::system::error_code ec) {
     if (!ec) ioc_.stop();
   });
-  shared_->registry.shutdown_all([this] {
-    net::post(strand_, [this] { grace_.cancel(); });
-  });
+  shared_->registry.shutdown_all([this] { net::post(strand_, [this] { grace_.cancel(); }); });
 }
 
 Server::Server(ServerOptions options, Services services)

@@ -24,9 +24,9 @@ namespace daxd::api {
 struct ServerOptions {
   std::string unix_socket = "/run/daxd/daxd.sock";  // "" = no unix socket
   std::uint32_t socket_mode = 0660;
-  std::string socket_group;      // group that owns the socket (e.g. "daxd"); "" = keep
-  std::string admin_group;       // members may use mutating routes; uid 0 always may
-  std::string tcp_listen;        // "127.0.0.1:8080"; "" = no TCP (the default)
+  std::string socket_group;  // group that owns the socket (e.g. "daxd"); "" = keep
+  std::string admin_group;   // members may use mutating routes; uid 0 always may
+  std::string tcp_listen;    // "127.0.0.1:8080"; "" = no TCP (the default)
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   std::chrono::seconds idle_timeout{30};
@@ -56,8 +56,8 @@ struct AuditRecord {
 /// What the routes serve from. Copies share the same metrics.
 struct Services {
   inventory::Inventory& inventory;
-  std::string host_description;                       // "sim:/tmp/x.json" or "linux"
-  std::function<void(AuditRecord const&)> audit;      // called for every mutating request; may be empty
+  std::string host_description;                   // "sim:/tmp/x.json" or "linux"
+  std::function<void(AuditRecord const&)> audit;  // called for every mutating request; may be empty
   std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
   /// Read fresh by the mutating routes and /v1/consumers; null -> those answer 503.
   host::Host* host = nullptr;

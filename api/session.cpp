@@ -98,17 +98,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     reading_ = false;
     if (ec == http::error::end_of_stream) return close();
     if (ec == http::error::header_limit) {
-      return refuse(protocol_problem(431, "request_header_fields_too_large",
-                                     "Request header fields too large",
-                                     "request header exceeds " +
-                                         std::to_string(shared_->limits.max_header_bytes) +
-                                         " bytes"));
+      return refuse(protocol_problem(
+          431, "request_header_fields_too_large", "Request header fields too large",
+          "request header exceeds " + std::to_string(shared_->limits.max_header_bytes) + " bytes"));
     }
     if (ec == http::error::body_limit) {
-      return refuse(protocol_problem(413, "payload_too_large", "Payload too large",
-                                     "request body exceeds " +
-                                         std::to_string(shared_->limits.max_body_bytes) +
-                                         " bytes"));
+      return refuse(protocol_problem(
+          413, "payload_too_large", "Payload too large",
+          "request body exceeds " + std::to_string(shared_->limits.max_body_bytes) + " bytes"));
     }
     if (ec && is_http_parse_error(ec) && ec != http::error::partial_message) {
       return refuse(protocol_problem(400, "bad_request", "Bad request",
@@ -164,9 +161,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void write(http::response<http::string_body>&& msg, bool drain) {
     response_ = std::move(msg);
     stream_.expires_after(shared_->limits.idle_timeout);
-    http::async_write(stream_, response_,
-                      beast::bind_front_handler(&Session::on_write, this->shared_from_this(),
-                                                drain));
+    http::async_write(
+        stream_, response_,
+        beast::bind_front_handler(&Session::on_write, this->shared_from_this(), drain));
   }
 
   void on_write(bool drain, error_code ec, std::size_t /*bytes*/) {
@@ -186,9 +183,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void do_drain() {
-    stream_.async_read_some(net::buffer(drain_buffer_),
-                            beast::bind_front_handler(&Session::on_drain,
-                                                      this->shared_from_this()));
+    stream_.async_read_some(
+        net::buffer(drain_buffer_),
+        beast::bind_front_handler(&Session::on_drain, this->shared_from_this()));
   }
 
   void on_drain(error_code ec, std::size_t bytes) {

@@ -10,15 +10,15 @@
 namespace daxd {
 
 struct Config {
-  std::string host = "linux";            // "linux" or "sim:FILE"
+  std::string host = "linux";  // "linux" or "sim:FILE"
   std::string state_dir = "/var/lib/daxd";
   std::string socket = "/run/daxd/daxd.sock";
   std::string socket_mode = "0660";
-  std::string socket_group = "daxd";     // "" keeps the socket's group
-  std::string admin_group;               // members may change things; root always may
-  std::string tcp_listen;                // "" = no TCP
+  std::string socket_group = "daxd";  // "" keeps the socket's group
+  std::string admin_group;            // members may change things; root always may
+  std::string tcp_listen;             // "" = no TCP
   int threads = 2;
-  bool check_config = false;             // parse, validate and exit
+  bool check_config = false;  // parse, validate and exit
 };
 
 /// What the command line asked for: run with a config, or exit with a code (help, errors).

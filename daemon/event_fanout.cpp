@@ -12,8 +12,8 @@ void EventFanout::publish(orchestrator::Event const& event) {
   // One at a time: live subscribers must see ids in order, or a replay from the last id seen
   // could skip one.
   std::lock_guard const lock(mutex_);
-  std::string const data = event.data.dump(-1, ' ', /*ensure_ascii=*/false,
-                                           nlohmann::json::error_handler_t::replace);
+  std::string const data =
+      event.data.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
   auto const id = log_.append(event.type, event.object, data);
   if (!id) {
     // Live subscribers still get it; only a later replay will miss it.

@@ -168,7 +168,7 @@ Result<std::int64_t> Journal::begin(Operation const& op) {
 }
 
 Result<void> Journal::set_state(std::int64_t id, OperationState state, std::string const& error,
-                               std::string const& error_code) {
+                                std::string const& error_code) {
   std::int64_t const finished = is_final(state) ? now_() : 0;
   return write_transaction(db_, [&]() -> Result<void> {
     DAXD_ASSIGN_OR_RETURN(Statement cur, db_.prepare("SELECT state FROM operations WHERE id = ?1"));

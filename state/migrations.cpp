@@ -94,7 +94,6 @@ CREATE TABLE resource_names (
 CREATE INDEX resource_names_by_dev ON resource_names(kind, kernel_dev);
 )sql";
 
-
 // v2: the error code (daxd::Errc name) of a failed operation, so the API answers with the
 // right status when a client waits for an operation that rolled back.
 constexpr char const kSchemaV2[] = R"sql(

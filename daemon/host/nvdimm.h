@@ -15,9 +15,9 @@
 namespace daxd::host {
 
 struct NamespaceSpec {
-  std::string region;                  // "region0"
-  std::string name;                    // stored in the namespace label
-  std::uint64_t size = 0;              // bytes requested (before the struct page reservation)
+  std::string region;      // "region0"
+  std::string name;        // stored in the namespace label
+  std::uint64_t size = 0;  // bytes requested (before the struct page reservation)
   NamespaceMode mode = NamespaceMode::fsdax;
   std::optional<std::uint64_t> align;  // default: the kernel's (2 MiB for fsdax/devdax)
 };

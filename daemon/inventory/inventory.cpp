@@ -8,8 +8,8 @@
 namespace daxd::inventory {
 
 Region const* View::find_region(std::string_view dev) const {
-  auto const it = std::find_if(regions.begin(), regions.end(),
-                               [&](Region const& r) { return r.dev == dev; });
+  auto const it =
+      std::find_if(regions.begin(), regions.end(), [&](Region const& r) { return r.dev == dev; });
   return it == regions.end() ? nullptr : &*it;
 }
 

@@ -62,7 +62,7 @@ class Inventory {
   mutable std::mutex publish_mutex_;  // guards view_ and stale_
   std::shared_ptr<View const> view_;
   std::vector<Volume> volumes_;
-  VolumeSource volume_source_;      // guarded by publish_mutex_
+  VolumeSource volume_source_;  // guarded by publish_mutex_
   bool stale_ = true;
 };
 

@@ -9,24 +9,24 @@
 namespace daxd {
 
 enum class ConsumerKind {
-  mount,     // the device is mounted (pid 0)
-  fd,        // an open file descriptor on the device or a file on it
-  mapping,   // a memory mapping of the device or a file on it
-  cwd,       // the process's working directory is inside the filesystem
-  root,      // the process's root directory is inside the filesystem
-  exe,       // the process's executable lives on the filesystem
-  holder,    // another block device (dm table) is built on it
+  mount,    // the device is mounted (pid 0)
+  fd,       // an open file descriptor on the device or a file on it
+  mapping,  // a memory mapping of the device or a file on it
+  cwd,      // the process's working directory is inside the filesystem
+  root,     // the process's root directory is inside the filesystem
+  exe,      // the process's executable lives on the filesystem
+  holder,   // another block device (dm table) is built on it
 };
 
 std::string_view to_string(ConsumerKind kind);
 
 struct Consumer {
   ConsumerKind kind = ConsumerKind::fd;
-  int pid = 0;               // 0 for mounts and holders
-  std::string command;       // /proc/PID/comm, or the holder's name
-  std::string path;          // file, mountpoint or device path
-  bool map_sync = false;     // mapping with MAP_SYNC (smaps VmFlags "sf")
-  bool dax = false;          // the mapping or file is served by DAX
+  int pid = 0;            // 0 for mounts and holders
+  std::string command;    // /proc/PID/comm, or the holder's name
+  std::string path;       // file, mountpoint or device path
+  bool map_sync = false;  // mapping with MAP_SYNC (smaps VmFlags "sf")
+  bool dax = false;       // the mapping or file is served by DAX
 
   friend bool operator==(Consumer const&, Consumer const&) = default;
 };

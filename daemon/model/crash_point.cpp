@@ -3,10 +3,10 @@
 #include "daemon/model/crash_point.h"
 
 #if defined(DAXD_ENABLE_CRASH_POINTS)
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 
 namespace daxd::testing {
 

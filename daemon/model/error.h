@@ -32,9 +32,9 @@ std::string_view to_string(Errc code);
 
 struct Error {
   Errc code = Errc::internal;
-  std::string message;              // lower-case, with context: "dax0.0: cannot ...: mounted at /mnt"
-  std::vector<Consumer> blockers;   // filled when code == busy
-  std::string cause;                // a second error kept when a rollback also failed
+  std::string message;  // lower-case, with context: "dax0.0: cannot ...: mounted at /mnt"
+  std::vector<Consumer> blockers;  // filled when code == busy
+  std::string cause;               // a second error kept when a rollback also failed
 
   Error() = default;
   Error(Errc c, std::string msg) : code(c), message(std::move(msg)) {}

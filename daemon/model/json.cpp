@@ -16,10 +16,12 @@ Result<T> get_or(json const& j, char const* key, T fallback) {
   auto const it = j.find(key);
   if (it == j.end() || it->is_null()) return fallback;
   if constexpr (std::is_same_v<T, std::string>) {
-    if (!it->is_string()) return Fail(Errc::invalid_argument, std::string("'") + key + "' must be a string");
+    if (!it->is_string())
+      return Fail(Errc::invalid_argument, std::string("'") + key + "' must be a string");
     return it->template get<std::string>();
   } else if constexpr (std::is_same_v<T, bool>) {
-    if (!it->is_boolean()) return Fail(Errc::invalid_argument, std::string("'") + key + "' must be a boolean");
+    if (!it->is_boolean())
+      return Fail(Errc::invalid_argument, std::string("'") + key + "' must be a boolean");
     return it->template get<bool>();
   } else {
     if (!it->is_number_integer()) {
@@ -82,8 +84,8 @@ void to_json(json& j, Volume const& v) {
 }
 
 void to_json(json& j, Snapshot const& s) {
-  j = json{{"name", s.name},       {"volume", s.volume},         {"method", to_string(s.method)},
-           {"size", s.size},       {"created_at", s.created_at}, {"dax_capable", s.dax_capable}};
+  j = json{{"name", s.name}, {"volume", s.volume},         {"method", to_string(s.method)},
+           {"size", s.size}, {"created_at", s.created_at}, {"dax_capable", s.dax_capable}};
   put_if(j, "dm_name", s.dm_name);
 }
 
@@ -123,18 +125,14 @@ void to_json(json& j, DmTarget const& t) {
 }
 
 void to_json(json& j, DmDevice const& d) {
-  j = json{{"name", d.name},
-           {"major", d.dev.major},
-           {"minor", d.dev.minor},
-           {"suspended", d.suspended},
-           {"dax", d.dax},
-           {"table", d.table}};
+  j = json{{"name", d.name},           {"major", d.dev.major}, {"minor", d.dev.minor},
+           {"suspended", d.suspended}, {"dax", d.dax},         {"table", d.table}};
   put_if(j, "uuid", d.uuid);
 }
 
 void to_json(json& j, MountEntry const& m) {
-  j = json{{"source", m.source}, {"target", m.target}, {"fstype", m.fstype},
-           {"options", m.options}};
+  j = json{
+      {"source", m.source}, {"target", m.target}, {"fstype", m.fstype}, {"options", m.options}};
   put_if(j, "dax", m.dax);
 }
 
@@ -150,8 +148,12 @@ Result<Region> region_from_json(json const& j) {
   DAXD_ASSIGN_OR_RETURN(r.type, get_or<std::string>(j, "type", "pmem"));
   DAXD_ASSIGN_OR_RETURN(r.persistence_domain,
                         get_or<std::string>(j, "persistence_domain", "memory_controller"));
-  if (j.contains("numa_node")) { DAXD_ASSIGN_OR_RETURN(r.numa_node, get_or<int>(j, "numa_node", 0)); }
-  if (j.contains("iset_id")) { DAXD_ASSIGN_OR_RETURN(r.iset_id, get_or<std::uint64_t>(j, "iset_id", 0)); }
+  if (j.contains("numa_node")) {
+    DAXD_ASSIGN_OR_RETURN(r.numa_node, get_or<int>(j, "numa_node", 0));
+  }
+  if (j.contains("iset_id")) {
+    DAXD_ASSIGN_OR_RETURN(r.iset_id, get_or<std::uint64_t>(j, "iset_id", 0));
+  }
   if (r.dev.empty()) return Fail(Errc::invalid_argument, "region needs 'dev'");
   return r;
 }
@@ -172,7 +174,9 @@ Result<Namespace> namespace_from_json(json const& j) {
   if (j.contains("sector_size")) {
     DAXD_ASSIGN_OR_RETURN(n.sector_size, get_or<std::uint32_t>(j, "sector_size", 0));
   }
-  if (j.contains("align")) { DAXD_ASSIGN_OR_RETURN(n.align, get_or<std::uint64_t>(j, "align", 0)); }
+  if (j.contains("align")) {
+    DAXD_ASSIGN_OR_RETURN(n.align, get_or<std::uint64_t>(j, "align", 0));
+  }
   if (n.dev.empty()) return Fail(Errc::invalid_argument, "namespace needs 'dev'");
   return n;
 }

@@ -42,8 +42,15 @@ Result<void> validate_kernel_name(std::string_view prefix, std::string_view name
   bool seen_digit = false;
   bool seen_dot = false;
   for (char const c : name.substr(prefix.size())) {
-    if (c >= '0' && c <= '9') { seen_digit = true; continue; }
-    if (c == '.' && seen_digit && !seen_dot) { seen_dot = true; seen_digit = false; continue; }
+    if (c >= '0' && c <= '9') {
+      seen_digit = true;
+      continue;
+    }
+    if (c == '.' && seen_digit && !seen_dot) {
+      seen_dot = true;
+      seen_digit = false;
+      continue;
+    }
     return bad();
   }
   if (!seen_digit) return bad();
@@ -74,8 +81,8 @@ Result<void> validate_mountpoint(std::string_view path) {
   static constexpr std::array<std::string_view, 4> kForbidden = {"/proc", "/sys", "/dev",
                                                                  "/run/daxd"};
   for (auto const f : kForbidden) {
-    if (path == f || (path.size() > f.size() && path.substr(0, f.size()) == f &&
-                      path[f.size()] == '/')) {
+    if (path == f ||
+        (path.size() > f.size() && path.substr(0, f.size()) == f && path[f.size()] == '/')) {
       return bad("must not be under " + std::string(f));
     }
   }

@@ -6,10 +6,14 @@ namespace daxd {
 
 std::string_view to_string(NamespaceMode mode) {
   switch (mode) {
-    case NamespaceMode::fsdax: return "fsdax";
-    case NamespaceMode::devdax: return "devdax";
-    case NamespaceMode::sector: return "sector";
-    case NamespaceMode::raw: return "raw";
+    case NamespaceMode::fsdax:
+      return "fsdax";
+    case NamespaceMode::devdax:
+      return "devdax";
+    case NamespaceMode::sector:
+      return "sector";
+    case NamespaceMode::raw:
+      return "raw";
   }
   return "raw";
 }
@@ -19,8 +23,8 @@ Result<NamespaceMode> parse_namespace_mode(std::string_view text) {
   if (text == "devdax" || text == "dax") return NamespaceMode::devdax;
   if (text == "sector" || text == "safe") return NamespaceMode::sector;
   if (text == "raw") return NamespaceMode::raw;
-  return Fail(Errc::invalid_argument,
-              "unknown namespace mode '" + std::string(text) + "': expected fsdax, devdax, sector or raw");
+  return Fail(Errc::invalid_argument, "unknown namespace mode '" + std::string(text) +
+                                          "': expected fsdax, devdax, sector or raw");
 }
 
 }  // namespace daxd

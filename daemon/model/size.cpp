@@ -18,11 +18,20 @@ Result<std::uint64_t> suffix_multiplier(std::string_view suffix) {
     return Fail(Errc::invalid_argument, "unknown size suffix '" + std::string(suffix) + "'");
   }
   switch (unit) {
-    case 'k': case 'K': return std::uint64_t{1} << 10;
-    case 'm': case 'M': return std::uint64_t{1} << 20;
-    case 'g': case 'G': return std::uint64_t{1} << 30;
-    case 't': case 'T': return std::uint64_t{1} << 40;
-    default: break;
+    case 'k':
+    case 'K':
+      return std::uint64_t{1} << 10;
+    case 'm':
+    case 'M':
+      return std::uint64_t{1} << 20;
+    case 'g':
+    case 'G':
+      return std::uint64_t{1} << 30;
+    case 't':
+    case 'T':
+      return std::uint64_t{1} << 40;
+    default:
+      break;
   }
   return Fail(Errc::invalid_argument, "unknown size suffix '" + std::string(suffix) + "'");
 }
@@ -64,9 +73,15 @@ std::string format_size_human(std::uint64_t bytes) {
   char const* bin = "MiB";
   char const* dec = "MB";
   if (bytes >= 2 * kTiB) {
-    bin_unit = kTiB; dec_unit = 1000000000000ull; bin = "TiB"; dec = "TB";
+    bin_unit = kTiB;
+    dec_unit = 1000000000000ull;
+    bin = "TiB";
+    dec = "TB";
   } else if (bytes >= 2 * kGiB) {
-    bin_unit = kGiB; dec_unit = 1000000000ull; bin = "GiB"; dec = "GB";
+    bin_unit = kGiB;
+    dec_unit = 1000000000ull;
+    bin = "GiB";
+    dec = "GB";
   }
   auto const b = centi(bin_unit);
   auto const d = centi(dec_unit);

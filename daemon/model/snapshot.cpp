@@ -6,8 +6,10 @@ namespace daxd {
 
 std::string_view to_string(SnapshotMethod m) {
   switch (m) {
-    case SnapshotMethod::cow: return "cow";
-    case SnapshotMethod::copy: return "copy";
+    case SnapshotMethod::cow:
+      return "cow";
+    case SnapshotMethod::copy:
+      return "copy";
   }
   return "copy";
 }

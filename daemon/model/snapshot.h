@@ -20,10 +20,10 @@ struct Snapshot {
   std::string name;
   std::string volume;
   SnapshotMethod method = SnapshotMethod::copy;
-  std::uint64_t size = 0;          // bytes
-  std::int64_t created_at = 0;     // unix seconds
+  std::uint64_t size = 0;       // bytes
+  std::int64_t created_at = 0;  // unix seconds
   std::string dm_name;
-  bool dax_capable = false;        // copy snapshots are DAX volumes of their own
+  bool dax_capable = false;  // copy snapshots are DAX volumes of their own
 
   friend bool operator==(Snapshot const&, Snapshot const&) = default;
 };

@@ -6,36 +6,48 @@ namespace daxd {
 
 std::string_view to_string(VolumeLayout v) {
   switch (v) {
-    case VolumeLayout::linear: return "linear";
-    case VolumeLayout::striped: return "striped";
+    case VolumeLayout::linear:
+      return "linear";
+    case VolumeLayout::striped:
+      return "striped";
   }
   return "linear";
 }
 
 std::string_view to_string(DaxMode v) {
   switch (v) {
-    case DaxMode::always: return "always";
-    case DaxMode::never: return "never";
-    case DaxMode::inode: return "inode";
+    case DaxMode::always:
+      return "always";
+    case DaxMode::never:
+      return "never";
+    case DaxMode::inode:
+      return "inode";
   }
   return "always";
 }
 
 std::string_view to_string(FsType v) {
   switch (v) {
-    case FsType::none: return "none";
-    case FsType::ext4: return "ext4";
-    case FsType::xfs: return "xfs";
+    case FsType::none:
+      return "none";
+    case FsType::ext4:
+      return "ext4";
+    case FsType::xfs:
+      return "xfs";
   }
   return "none";
 }
 
 std::string_view to_string(VolumeState v) {
   switch (v) {
-    case VolumeState::active: return "active";
-    case VolumeState::degraded: return "degraded";
-    case VolumeState::failed: return "failed";
-    case VolumeState::unmounted: return "unmounted";
+    case VolumeState::active:
+      return "active";
+    case VolumeState::degraded:
+      return "degraded";
+    case VolumeState::failed:
+      return "failed";
+    case VolumeState::unmounted:
+      return "unmounted";
   }
   return "failed";
 }
@@ -63,8 +75,6 @@ Result<FsType> parse_fs_type(std::string_view text) {
               "unknown filesystem '" + std::string(text) + "': expected ext4, xfs or none");
 }
 
-std::string dm_name_for(std::string_view volume_name) {
-  return "daxd-" + std::string(volume_name);
-}
+std::string dm_name_for(std::string_view volume_name) { return "daxd-" + std::string(volume_name); }
 
 }  // namespace daxd

@@ -27,26 +27,26 @@ Result<FsType> parse_fs_type(std::string_view text);
 
 /// A run of sectors of one namespace's block device used by a volume.
 struct Extent {
-  std::string namespace_name;     // the label name of the fsdax namespace
-  std::uint64_t offset = 0;       // bytes into the namespace's block device
-  std::uint64_t length = 0;       // bytes
+  std::string namespace_name;  // the label name of the fsdax namespace
+  std::uint64_t offset = 0;    // bytes into the namespace's block device
+  std::uint64_t length = 0;    // bytes
 
   friend bool operator==(Extent const&, Extent const&) = default;
 };
 
 struct Volume {
-  std::string name;                // "db"; the dm device is "daxd-db"
+  std::string name;  // "db"; the dm device is "daxd-db"
   VolumeLayout layout = VolumeLayout::linear;
-  std::uint64_t size = 0;          // bytes
-  std::uint64_t stripe_size = 0;   // bytes, striped only
+  std::uint64_t size = 0;         // bytes
+  std::uint64_t stripe_size = 0;  // bytes, striped only
   std::vector<Extent> extents;
   FsType filesystem = FsType::none;
-  std::string mountpoint;          // empty when not mounted by daxd
+  std::string mountpoint;  // empty when not mounted by daxd
   DaxMode dax = DaxMode::always;
   VolumeState state = VolumeState::active;
-  std::string dm_name;             // "daxd-db"
-  std::string blockdev;            // "dm-3"
-  bool dax_capable = true;         // false while a cow snapshot suspends DAX
+  std::string dm_name;      // "daxd-db"
+  std::string blockdev;     // "dm-3"
+  bool dax_capable = true;  // false while a cow snapshot suspends DAX
 
   friend bool operator==(Volume const&, Volume const&) = default;
 };

@@ -22,7 +22,8 @@ bool table_uses(DmDevice const& dm, Namespace const& ns, std::string const& path
       auto const at = t.params.find(needle);
       if (at == std::string::npos) return false;
       auto const end = at + needle.size();
-      return (at == 0 || t.params[at - 1] == ' ') && (end == t.params.size() || t.params[end] == ' ');
+      return (at == 0 || t.params[at - 1] == ' ') &&
+             (end == t.params.size() || t.params[end] == ' ');
     };
     if ((ns.devno.major != 0 && has(number)) || (!path.empty() && has(path))) return true;
   }
@@ -54,13 +55,15 @@ Result<std::vector<Consumer>> namespace_consumers(host::Host& host, Namespace co
   for (auto const& m : mounts) {
     bool const same_dev = ns.devno.major != 0 && m.dev == ns.devno;
     if (!same_dev && (path.empty() || m.source != path)) continue;
-    found.push_back(Consumer{ConsumerKind::mount, 0, "", m.target, false, !m.dax.empty() && m.dax != "never"});
+    found.push_back(
+        Consumer{ConsumerKind::mount, 0, "", m.target, false, !m.dax.empty() && m.dax != "never"});
     query.filesystems.push_back(m.dev);
   }
   DAXD_ASSIGN_OR_RETURN(auto const tables, host.device_mapper().list_devices());
   for (auto const& dm : tables) {
     if (table_uses(dm, ns, path)) {
-      found.push_back(Consumer{ConsumerKind::holder, 0, dm.name, "/dev/mapper/" + dm.name, false, dm.dax});
+      found.push_back(
+          Consumer{ConsumerKind::holder, 0, dm.name, "/dev/mapper/" + dm.name, false, dm.dax});
     }
   }
   if (!query.devices.empty() || !query.filesystems.empty()) {

@@ -23,11 +23,13 @@ void crash_at(Plan const& plan, Step const& step, char const* where) {
 bool may_have_run(StepState s) {
   switch (s) {
     case StepState::pending:
-    case StepState::undone: return false;
+    case StepState::undone:
+      return false;
     case StepState::intent:
     case StepState::done:
     case StepState::undoing:
-    case StepState::failed: return true;
+    case StepState::failed:
+      return true;
   }
   return true;
 }
@@ -145,9 +147,8 @@ Result<Operation> Executor::recover(std::int64_t id, Plan const& plan) {
   std::size_t last = op.steps.size();
   while (last > 0 && !may_have_run(op.steps[last - 1].state)) --last;
   // Keep the first error when the crash hit a rollback already under way.
-  Error why{Errc::io_error, op.error.empty()
-                                ? "daxd stopped during the operation; undone at start-up"
-                                : op.error};
+  Error why{Errc::io_error,
+            op.error.empty() ? "daxd stopped during the operation; undone at start-up" : op.error};
   if (last == 0) return finish(id, OperationState::rolled_back, &why);
   return roll_back(id, plan, last - 1, std::move(why));
 }

@@ -49,7 +49,8 @@ Result<std::string> string_field(json const& body, char const* key) {
 Result<bool> bool_field(json const& body, char const* key) {
   auto const it = body.find(key);
   if (it == body.end() || it->is_null()) return false;
-  if (!it->is_boolean()) return Fail(Errc::invalid_argument, std::string("'") + key + "' must be true or false");
+  if (!it->is_boolean())
+    return Fail(Errc::invalid_argument, std::string("'") + key + "' must be true or false");
   return it->get<bool>();
 }
 
@@ -65,11 +66,11 @@ Result<void> require_unused(host::Host& host, Namespace const& ns, std::string c
   DAXD_ASSIGN_OR_RETURN(auto consumers, namespace_consumers(host, ns));
   if (consumers.empty()) return Ok();
   std::string const what = ns.name.empty() ? ns.dev : "'" + ns.name + "' (" + ns.dev + ")";
-  return Fail(Error{Errc::busy,
-                    "namespace " + what + ": cannot " + verb + ": in use by " +
-                        describe(consumers.front()) +
-                        (consumers.size() > 1 ? " and " + std::to_string(consumers.size() - 1) + " more" : ""),
-                    std::move(consumers)});
+  return Fail(Error{
+      Errc::busy,
+      "namespace " + what + ": cannot " + verb + ": in use by " + describe(consumers.front()) +
+          (consumers.size() > 1 ? " and " + std::to_string(consumers.size() - 1) + " more" : ""),
+      std::move(consumers)});
 }
 
 // policy=terminate: processes get SIGTERM, then a few seconds to let go. Mounts and dm tables are
@@ -85,7 +86,8 @@ Result<void> terminate_holders(host::Host& host, Namespace const& ns) {
   if (!signalled) return Ok();
   for (int i = 0; i < 50; ++i) {
     DAXD_ASSIGN_OR_RETURN(auto const left, namespace_consumers(host, ns));
-    bool const any_process = std::any_of(left.begin(), left.end(), [](auto const& c) { return c.pid != 0; });
+    bool const any_process =
+        std::any_of(left.begin(), left.end(), [](auto const& c) { return c.pid != 0; });
     if (!any_process) return Ok();
     host.clock().sleep_for(std::chrono::milliseconds(100));
   }
@@ -136,8 +138,11 @@ Plan plan_create(json const& r) {
     DAXD_TRY(ctx.host.nvdimm().destroy_namespace(existing->dev));
     return Outcome::changed;
   };
-  return Plan{kCreateNamespace, "namespace/" + name, {"namespace/" + name, "region/" + region},
-              {std::move(create)}, {}};
+  return Plan{kCreateNamespace,
+              "namespace/" + name,
+              {"namespace/" + name, "region/" + region},
+              {std::move(create)},
+              {}};
 }
 
 Plan plan_destroy(json const& r) {
@@ -155,8 +160,11 @@ Plan plan_destroy(json const& r) {
     return Outcome::changed;
   };
   std::string const region = r.at("region");
-  return Plan{kDestroyNamespace, "namespace/" + name, {"namespace/" + name, "region/" + region},
-              {std::move(destroy)}, {"the namespace's data are destroyed"}};
+  return Plan{kDestroyNamespace,
+              "namespace/" + name,
+              {"namespace/" + name, "region/" + region},
+              {std::move(destroy)},
+              {"the namespace's data are destroyed"}};
 }
 
 Plan plan_reconfigure(json const& r) {
@@ -175,8 +183,11 @@ Plan plan_reconfigure(json const& r) {
     return Outcome::changed;
   };
   std::string const region = r.at("region");
-  return Plan{kReconfigureNamespace, "namespace/" + name, {"namespace/" + name, "region/" + region},
-              {std::move(change)}, {"a mode change keeps no data"}};
+  return Plan{kReconfigureNamespace,
+              "namespace/" + name,
+              {"namespace/" + name, "region/" + region},
+              {std::move(change)},
+              {"a mode change keeps no data"}};
 }
 
 // Plans come from normalised requests; a request that lost a key (a corrupt journal) is refused.
@@ -212,7 +223,8 @@ Result<json> normalise_create_namespace(json const& body) {
   json out{{"name", name}, {"region", region}, {"size", size}, {"mode", to_string(mode)}};
   DAXD_ASSIGN_OR_RETURN(std::uint64_t const align, size_field(body, "align", /*required=*/false));
   if (align != 0) {
-    if ((align & (align - 1)) != 0) return Fail(Errc::invalid_argument, "'align' must be a power of two");
+    if ((align & (align - 1)) != 0)
+      return Fail(Errc::invalid_argument, "'align' must be a power of two");
     out["align"] = align;
   }
   return out;
@@ -228,10 +240,10 @@ Result<std::optional<Namespace>> existing_namespace(host::Host& host, json const
                     to_string(found->mode) == mode &&
                     (found->raw_size == 0 || found->raw_size == size);
   if (!same) {
-    return Fail(Errc::already_exists,
-                "namespace '" + name + "' already exists as " + std::string(to_string(found->mode)) +
-                    " in " + found->region + " (" + std::to_string(found->raw_size) +
-                    " bytes): a different spec was requested");
+    return Fail(Errc::already_exists, "namespace '" + name + "' already exists as " +
+                                          std::string(to_string(found->mode)) + " in " +
+                                          found->region + " (" + std::to_string(found->raw_size) +
+                                          " bytes): a different spec was requested");
   }
   return found;
 }
@@ -244,8 +256,10 @@ Result<json> normalise_namespace_change(host::Host& host, std::string const& typ
   DAXD_ASSIGN_OR_RETURN(bool const force, bool_field(b, "force"));
   DAXD_ASSIGN_OR_RETURN(std::string const policy, policy_field(b));
   // The label name is the stable identity; namespaces without one are addressed by dev name.
-  json out{{"name", ns.name.empty() ? ns.dev : ns.name}, {"region", ns.region},
-           {"force", force}, {"policy", policy}};
+  json out{{"name", ns.name.empty() ? ns.dev : ns.name},
+           {"region", ns.region},
+           {"force", force},
+           {"policy", policy}};
   if (type == kReconfigureNamespace) {
     DAXD_ASSIGN_OR_RETURN(std::string const mode_text, string_field(b, "mode"));
     DAXD_ASSIGN_OR_RETURN(NamespaceMode const mode, parse_namespace_mode(mode_text));
@@ -256,10 +270,12 @@ Result<json> normalise_namespace_change(host::Host& host, std::string const& typ
 
 void register_namespace_operations(Orchestrator& o) {
   o.register_type({kCreateNamespace, guarded(plan_create, {"name", "region", "size", "mode"}), {}});
-  o.register_type({kDestroyNamespace, guarded(plan_destroy, {"name", "region"}),
-                   [](json const& r, host::Host& h) { return preflight_change(r, h, "destroy it"); }});
-  o.register_type({kReconfigureNamespace, guarded(plan_reconfigure, {"name", "region", "mode"}),
-                   [](json const& r, host::Host& h) { return preflight_change(r, h, "reconfigure it"); }});
+  o.register_type(
+      {kDestroyNamespace, guarded(plan_destroy, {"name", "region"}),
+       [](json const& r, host::Host& h) { return preflight_change(r, h, "destroy it"); }});
+  o.register_type(
+      {kReconfigureNamespace, guarded(plan_reconfigure, {"name", "region", "mode"}),
+       [](json const& r, host::Host& h) { return preflight_change(r, h, "reconfigure it"); }});
 }
 
 }  // namespace daxd::orchestrator

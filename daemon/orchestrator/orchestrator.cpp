@@ -103,8 +103,7 @@ Result<Submitted> Orchestrator::submit(std::string const& type, nlohmann::json c
   Submitted out{*op, plan_to_json(plan)};
   std::lock_guard const lock(mutex_);
   auto done = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back(Worker{std::thread([this, op_id = *id, done,
-                                         p = std::move(plan)]() mutable {
+  workers_.push_back(Worker{std::thread([this, op_id = *id, done, p = std::move(plan)]() mutable {
                               run_operation(op_id, std::move(p));
                               done->store(true);
                             }),
@@ -164,22 +163,27 @@ Result<RecoveryReport> Orchestrator::recover() {
       DAXD_TRY(journal_.set_state(op.id, OperationState::failed,
                                   "cannot rebuild the plan at recovery: " + plan.error().message));
       ++report.failed;
-      report.messages.push_back("operation " + std::to_string(op.id) + ": " +
-                                plan.error().message);
+      report.messages.push_back("operation " + std::to_string(op.id) + ": " + plan.error().message);
       continue;
     }
     ignore_result(executor_.recover(op.id, *plan));  // the journal has the outcome
     DAXD_ASSIGN_OR_RETURN(Operation const after, journal_.get(op.id));
     switch (after.state) {
-      case OperationState::completed: ++report.rolled_forward; break;
-      case OperationState::rolled_back: ++report.rolled_back; break;
+      case OperationState::completed:
+        ++report.rolled_forward;
+        break;
+      case OperationState::rolled_back:
+        ++report.rolled_back;
+        break;
       case OperationState::pending:
       case OperationState::running:
       case OperationState::rolling_back:
-      case OperationState::failed: ++report.failed; break;
+      case OperationState::failed:
+        ++report.failed;
+        break;
     }
-    report.messages.push_back("operation " + std::to_string(op.id) + " (" + op.type + "): " +
-                              std::string(to_string(after.state)));
+    report.messages.push_back("operation " + std::to_string(op.id) + " (" + op.type +
+                              "): " + std::string(to_string(after.state)));
   }
   return report;
 }

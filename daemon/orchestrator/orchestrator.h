@@ -39,8 +39,8 @@ struct OperationType {
 };
 
 struct Submitted {
-  Operation operation;   // as journaled (pending or running)
-  nlohmann::json plan;   // plan_to_json
+  Operation operation;  // as journaled (pending or running)
+  nlohmann::json plan;  // plan_to_json
 };
 
 struct RecoveryReport {
@@ -105,11 +105,11 @@ class Orchestrator {
   ResourceLocks locks_;
   std::map<std::string, OperationType> types_;
 
-  std::mutex mutex_;                 // guards the members below
+  std::mutex mutex_;  // guards the members below
   std::condition_variable finished_;
   std::vector<Worker> workers_;
   std::set<std::int64_t> running_;  // submitted, final state not yet published
-  std::uint64_t generation_ = 0;   // bumped on every operation change, for wait()
+  std::uint64_t generation_ = 0;    // bumped on every operation change, for wait()
   std::int64_t next_token_ = 1;
   bool stopping_ = false;
 };

@@ -4,8 +4,7 @@
 
 namespace daxd::orchestrator {
 
-Result<void> ResourceLocks::acquire(std::vector<std::string> const& resources,
-                                    std::int64_t owner) {
+Result<void> ResourceLocks::acquire(std::vector<std::string> const& resources, std::int64_t owner) {
   std::lock_guard const lock(mutex_);
   for (auto const& r : resources) {
     auto const it = held_.find(r);

@@ -30,19 +30,19 @@ struct StepContext {
 using StepFn = std::function<Result<Outcome>(StepContext&)>;
 
 struct Step {
-  std::string name;          // "create-namespace": also names its crash points
-  std::string description;   // "region0: create a 1073741824-byte fsdax namespace 'db'"
-  StepFn run;                // idempotent
-  StepFn undo;               // idempotent; empty when there is nothing to undo
-  bool commit_point = false; // once done, recovery rolls the operation forward
+  std::string name;           // "create-namespace": also names its crash points
+  std::string description;    // "region0: create a 1073741824-byte fsdax namespace 'db'"
+  StepFn run;                 // idempotent
+  StepFn undo;                // idempotent; empty when there is nothing to undo
+  bool commit_point = false;  // once done, recovery rolls the operation forward
 };
 
 struct Plan {
-  std::string type;                     // "create-namespace"
-  std::string target;                   // the resource users see: "namespace/db"
-  std::vector<std::string> resources;   // locked while the operation runs
+  std::string type;                    // "create-namespace"
+  std::string target;                  // the resource users see: "namespace/db"
+  std::vector<std::string> resources;  // locked while the operation runs
   std::vector<Step> steps;
-  std::vector<std::string> notes;       // what users must know: "the mode change keeps no data"
+  std::vector<std::string> notes;  // what users must know: "the mode change keeps no data"
 };
 
 /// The plan as JSON for dry runs: type, target, steps (name, description, commit_point), notes.

@@ -7,9 +7,7 @@
 
 namespace daxd::conformance {
 
-std::string describe(Error const& e) {
-  return std::string(to_string(e.code)) + ": " + e.message;
-}
+std::string describe(Error const& e) { return std::string(to_string(e.code)) + ": " + e.message; }
 
 void Conformance::SetUp() {
   auto made = make_conformance_host();
@@ -20,7 +18,8 @@ void Conformance::SetUp() {
 }
 
 // Best effort, innermost first: mounts, dm devices, namespaces. On the sim this is moot (each
-// scenario has its own state); on the real kernel it keeps one scenario from bleeding into the next.
+// scenario has its own state); on the real kernel it keeps one scenario from bleeding into the
+// next.
 void Conformance::TearDown() {
   if (!host_.host) return;
   auto starts = [](std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; };

@@ -26,15 +26,17 @@ std::string describe(Error const& e);
 /// Asserts that `expr` (a Result<T>) succeeded and moves its value into `lhs`.
 #define CONF_ASSIGN_OR_FAIL(lhs, expr) \
   CONF_ASSIGN_OR_FAIL_IMPL(DAXD_CONCAT(conf_result_, __LINE__), lhs, expr)
-#define CONF_ASSIGN_OR_FAIL_IMPL(tmp, lhs, expr)                                     \
-  auto tmp = (expr);                                                                 \
-  ASSERT_TRUE(tmp.has_value()) << #expr << " failed: " << ::daxd::conformance::describe(tmp.error()); \
+#define CONF_ASSIGN_OR_FAIL_IMPL(tmp, lhs, expr)                                             \
+  auto tmp = (expr);                                                                         \
+  ASSERT_TRUE(tmp.has_value()) << #expr                                                      \
+                               << " failed: " << ::daxd::conformance::describe(tmp.error()); \
   lhs = std::move(tmp).value()
 /// Asserts that a Result<void> succeeded.
-#define CONF_ASSERT_OK(expr)                                                         \
-  do {                                                                               \
-    auto const conf_ok_ = (expr);                                                    \
-    ASSERT_TRUE(conf_ok_.has_value()) << #expr << " failed: " << ::daxd::conformance::describe(conf_ok_.error()); \
+#define CONF_ASSERT_OK(expr)                                                        \
+  do {                                                                              \
+    auto const conf_ok_ = (expr);                                                   \
+    ASSERT_TRUE(conf_ok_.has_value())                                               \
+        << #expr << " failed: " << ::daxd::conformance::describe(conf_ok_.error()); \
   } while (0)
 
 class Conformance : public ::testing::Test {

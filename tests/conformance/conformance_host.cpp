@@ -24,12 +24,13 @@ Result<ConformanceHost> make_fresh_sim_host() {
   char const* env = std::getenv("DAXD_CONFORMANCE_FIXTURE");
   std::filesystem::path const fixture = env != nullptr ? env : DAXD_CONFORMANCE_FIXTURE;
   static int serial = 0;
-  auto const state = std::filesystem::temp_directory_path() /
-                     ("daxd-conformance-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(serial++) + ".json");
+  auto const state =
+      std::filesystem::temp_directory_path() /
+      ("daxd-conformance-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".json");
   std::error_code ec;
   std::filesystem::copy_file(fixture, state, std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) return Fail(Errc::io_error, "cannot copy fixture " + fixture.string() + ": " + ec.message());
+  if (ec)
+    return Fail(Errc::io_error, "cannot copy fixture " + fixture.string() + ": " + ec.message());
   ConformanceHost out;
   out.state_file = state;
   DAXD_ASSIGN_OR_RETURN(out.host, host::sim::make_sim_host(state.string()));

@@ -14,7 +14,7 @@ namespace daxd::conformance {
 /// A host under test and the scratch state file it may own (removed with it).
 struct ConformanceHost {
   std::unique_ptr<host::Host> host;
-  std::filesystem::path state_file;   // empty for the linux host
+  std::filesystem::path state_file;  // empty for the linux host
 
   ConformanceHost() = default;
   ConformanceHost(ConformanceHost&&) = default;

@@ -16,7 +16,8 @@ class DmConformance : public Conformance {
   void SetUp() override {
     Conformance::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    CONF_ASSIGN_OR_FAIL(base_, nvdimm().create_namespace(spec("c-dmbase", NamespaceMode::fsdax, 256 * kMiB)));
+    CONF_ASSIGN_OR_FAIL(
+        base_, nvdimm().create_namespace(spec("c-dmbase", NamespaceMode::fsdax, 256 * kMiB)));
   }
   Namespace base_;
 };
@@ -38,7 +39,8 @@ TEST_F(DmConformance, ReloadWithNonDaxTableIsRefused) {
   CONF_ASSIGN_OR_FAIL(auto const created, dm().create("c-lin", "CONF-c-lin", linear_over(base_)));
   ASSERT_TRUE(created.dax);
   // The kernel fixes the md type (DAX_BIO_BASED) at the first load: "can't change device type".
-  auto const reload = dm().reload("c-lin", {DmTarget{0, 65536, "linear", std::string(kLoop) + " 0"}});
+  auto const reload =
+      dm().reload("c-lin", {DmTarget{0, 65536, "linear", std::string(kLoop) + " 0"}});
   ASSERT_FALSE(reload.has_value());
   EXPECT_EQ(reload.error().code, Errc::invalid_argument) << describe(reload.error());
   CONF_ASSIGN_OR_FAIL(auto const after, find_dm("c-lin"));

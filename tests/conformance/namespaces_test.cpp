@@ -27,7 +27,8 @@ TEST_F(Conformance, RegionsAreTwoLabelledGiB) {
     EXPECT_EQ(r.max_available_extent, 1024 * kMiB) << r.dev;
     EXPECT_EQ(r.align, 16 * kMiB) << r.dev;
     EXPECT_EQ(r.type, "pmem") << r.dev;
-    EXPECT_TRUE(r.iset_id.has_value()) << r.dev << ": labelled regions have an interleave-set cookie";
+    EXPECT_TRUE(r.iset_id.has_value())
+        << r.dev << ": labelled regions have an interleave-set cookie";
     EXPECT_TRUE(r.enabled) << r.dev;
   }
 }
@@ -53,8 +54,8 @@ TEST_F(Conformance, FsdaxNamespaceHasKernelGeometry) {
 }
 
 TEST_F(Conformance, DevdaxNamespaceHasCharDevice) {
-  CONF_ASSIGN_OR_FAIL(auto const created,
-                      nvdimm().create_namespace(spec("c-devdax", NamespaceMode::devdax, 256 * kMiB)));
+  CONF_ASSIGN_OR_FAIL(auto const created, nvdimm().create_namespace(
+                                              spec("c-devdax", NamespaceMode::devdax, 256 * kMiB)));
   CONF_ASSIGN_OR_FAIL(auto const listed, find_namespace("c-devdax"));
   for (Namespace const& ns : {created, listed}) {
     EXPECT_EQ(ns.mode, NamespaceMode::devdax);
@@ -68,8 +69,8 @@ TEST_F(Conformance, DevdaxNamespaceHasCharDevice) {
 }
 
 TEST_F(Conformance, SectorNamespaceHas4KSectors) {
-  CONF_ASSIGN_OR_FAIL(auto const created,
-                      nvdimm().create_namespace(spec("c-sector", NamespaceMode::sector, 256 * kMiB)));
+  CONF_ASSIGN_OR_FAIL(auto const created, nvdimm().create_namespace(
+                                              spec("c-sector", NamespaceMode::sector, 256 * kMiB)));
   CONF_ASSIGN_OR_FAIL(auto const listed, find_namespace("c-sector"));
   for (Namespace const& ns : {created, listed}) {
     EXPECT_EQ(ns.mode, NamespaceMode::sector);
@@ -81,9 +82,10 @@ TEST_F(Conformance, SectorNamespaceHas4KSectors) {
 }
 
 TEST_F(Conformance, ReconfigureDevdaxToFsdaxKeepsName) {
-  CONF_ASSIGN_OR_FAIL(auto const before,
-                      nvdimm().create_namespace(spec("c-reconf", NamespaceMode::devdax, 256 * kMiB)));
-  CONF_ASSIGN_OR_FAIL(auto const after, nvdimm().reconfigure_namespace(before.dev, NamespaceMode::fsdax));
+  CONF_ASSIGN_OR_FAIL(auto const before, nvdimm().create_namespace(
+                                             spec("c-reconf", NamespaceMode::devdax, 256 * kMiB)));
+  CONF_ASSIGN_OR_FAIL(auto const after,
+                      nvdimm().reconfigure_namespace(before.dev, NamespaceMode::fsdax));
   CONF_ASSIGN_OR_FAIL(auto const listed, find_namespace("c-reconf"));
   for (Namespace const& ns : {after, listed}) {
     EXPECT_EQ(ns.mode, NamespaceMode::fsdax);
@@ -100,8 +102,8 @@ TEST_F(Conformance, DestroyReturnsCapacity) {
   CONF_ASSIGN_OR_FAIL(auto const empty, find_region("region0"));
   EXPECT_EQ(empty.size, 1024 * kMiB);
   EXPECT_EQ(empty.available_size, 1024 * kMiB);
-  CONF_ASSIGN_OR_FAIL(auto const ns,
-                      nvdimm().create_namespace(spec("c-destroy", NamespaceMode::fsdax, 256 * kMiB)));
+  CONF_ASSIGN_OR_FAIL(auto const ns, nvdimm().create_namespace(
+                                         spec("c-destroy", NamespaceMode::fsdax, 256 * kMiB)));
   CONF_ASSIGN_OR_FAIL(auto const used, find_region("region0"));
   EXPECT_EQ(used.available_size, 768 * kMiB);
   CONF_ASSERT_OK(nvdimm().destroy_namespace(ns.dev));
@@ -115,7 +117,8 @@ TEST_F(Conformance, DestroyReturnsCapacity) {
 TEST_F(Conformance, CreateBeyondAvailableIsNoSpace) {
   CONF_ASSIGN_OR_FAIL(auto const big,
                       nvdimm().create_namespace(spec("c-big", NamespaceMode::fsdax, 768 * kMiB)));
-  auto const refused = nvdimm().create_namespace(spec("c-toobig", NamespaceMode::fsdax, 512 * kMiB));
+  auto const refused =
+      nvdimm().create_namespace(spec("c-toobig", NamespaceMode::fsdax, 512 * kMiB));
   ASSERT_FALSE(refused.has_value()) << "created " << refused->dev;
   EXPECT_EQ(refused.error().code, Errc::no_space) << describe(refused.error());
   CONF_ASSIGN_OR_FAIL(auto const region, find_region("region0"));

@@ -32,10 +32,12 @@ class ScenarioFiles : public ::testing::Test {
     char const* env = std::getenv("DAXD_VM_RESULTS");
     ASSERT_NE(env, nullptr) << "DAXD_VM_RESULTS is not set (run through ctest -L vm)";
     dir_ = env;
-    if (fs::exists(dir_ / "SKIPPED")) GTEST_SKIP() << "the VM cannot run here: " << slurp(dir_ / "SKIPPED");
+    if (fs::exists(dir_ / "SKIPPED"))
+      GTEST_SKIP() << "the VM cannot run here: " << slurp(dir_ / "SKIPPED");
     std::string const rc = slurp(dir_ / (scenario + ".rc"));
     ASSERT_FALSE(rc.empty()) << "vm.boot did not run the " << scenario << " scenario";
-    if (rc == "77\n") GTEST_SKIP() << scenario << " skipped in the guest: " << slurp(dir_ / (scenario + ".log"));
+    if (rc == "77\n")
+      GTEST_SKIP() << scenario << " skipped in the guest: " << slurp(dir_ / (scenario + ".log"));
   }
   template <typename J = json>
   J load(std::string const& name) {
@@ -63,14 +65,18 @@ json by_dev(json const& a) {
 
 // Field-by-field comparison; every difference is reported with its path.
 void expect_same(json const& ndctl, json const& daxd, std::string const& path) {
-  if (keyed_by_dev(ndctl) && keyed_by_dev(daxd)) return expect_same(by_dev(ndctl), by_dev(daxd), path);
+  if (keyed_by_dev(ndctl) && keyed_by_dev(daxd))
+    return expect_same(by_dev(ndctl), by_dev(daxd), path);
   if (ndctl.is_object() && daxd.is_object()) {
     for (auto const& [key, value] : ndctl.items()) {
-      if (!daxd.contains(key)) ADD_FAILURE() << path << "." << key << ": daxd lacks it (ndctl: " << value << ")";
-      else expect_same(value, daxd.at(key), path + "." + key);
+      if (!daxd.contains(key))
+        ADD_FAILURE() << path << "." << key << ": daxd lacks it (ndctl: " << value << ")";
+      else
+        expect_same(value, daxd.at(key), path + "." + key);
     }
     for (auto const& [key, value] : daxd.items()) {
-      if (!ndctl.contains(key)) ADD_FAILURE() << path << "." << key << ": ndctl lacks it (daxd: " << value << ")";
+      if (!ndctl.contains(key))
+        ADD_FAILURE() << path << "." << key << ": ndctl lacks it (daxd: " << value << ")";
     }
     return;
   }
@@ -131,12 +137,13 @@ TEST_F(Inventory, DaxdSeesDmsetupLinearTable) {
   std::vector<std::string> lines;
   for (std::string line; std::getline(table, line);) lines.push_back(line);
   ASSERT_TRUE(dm.contains("table") && dm.at("table").is_array()) << dm;
-  ASSERT_EQ(dm.at("table").size(), lines.size()) << dm << "\ndmsetup table: " << slurp(dir_ / "dmsetup-table.txt");
+  ASSERT_EQ(dm.at("table").size(), lines.size())
+      << dm << "\ndmsetup table: " << slurp(dir_ / "dmsetup-table.txt");
   for (std::size_t i = 0; i < lines.size(); ++i) {
     json const& t = dm.at("table").at(i);
     std::string const daxd_line = std::to_string(t.value("start", 0ull)) + " " +
-                                  std::to_string(t.value("length", 0ull)) + " " + t.value("type", "") +
-                                  " " + t.value("params", "");
+                                  std::to_string(t.value("length", 0ull)) + " " +
+                                  t.value("type", "") + " " + t.value("params", "");
     EXPECT_EQ(daxd_line, lines[i]) << "table line " << i;
   }
 }
@@ -159,15 +166,18 @@ TEST_F(Inventory, DaxdSeesDaxMount) {
 // daxadm prints a namespace the way `ndctl create-namespace` does: the fields of `ndctl list -N`,
 // except that a devdax namespace's chardev sits in daxregion.devices[0] there.
 void expect_agrees_with_ndctl_list(json const& printed, json const& ndctl_list) {
-  ASSERT_TRUE(printed.is_object() && printed.contains("dev")) << "daxadm printed no namespace: " << printed;
+  ASSERT_TRUE(printed.is_object() && printed.contains("dev"))
+      << "daxadm printed no namespace: " << printed;
   json const listed = find_object(ndctl_list, "dev", printed.at("dev"));
   ASSERT_TRUE(listed.is_object()) << "ndctl list -N has no " << printed.at("dev");
   for (auto const& [key, value] : listed.items()) {
     json const* mine = printed.contains(key) ? &printed.at(key) : nullptr;
     json const nested = key == "chardev" ? find_object(printed, "chardev", value) : json();
     if (mine == nullptr && nested.is_object()) continue;  // daxregion.devices[].chardev
-    if (mine == nullptr) ADD_FAILURE() << key << ": daxadm lacks it (ndctl list: " << value << ")";
-    else EXPECT_EQ(*mine, value) << "at " << key;
+    if (mine == nullptr)
+      ADD_FAILURE() << key << ": daxadm lacks it (ndctl list: " << value << ")";
+    else
+      EXPECT_EQ(*mine, value) << "at " << key;
   }
   for (auto const& [key, value] : printed.items()) {
     if (!listed.contains(key) && key != "daxregion") {
@@ -192,7 +202,8 @@ class NsCreate : public ScenarioFiles {
  protected:
   void SetUp() override { require("ns-create"); }
   void check_mode(std::string const& mode) {
-    expect_agrees_with_ndctl_list(load("ns-create-" + mode + ".json"), load("ns-create-ndctl.json"));
+    expect_agrees_with_ndctl_list(load("ns-create-" + mode + ".json"),
+                                  load("ns-create-ndctl.json"));
   }
   void check_shape(std::string const& mode) {
     std::vector<std::string> mine, theirs;

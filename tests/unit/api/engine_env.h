@@ -78,14 +78,14 @@ struct ApiEngineEnv {
     state = std::move(*st);
     inventory = std::make_unique<inventory::Inventory>(*host);
     sink = std::make_unique<StoreAndPublish>(state->events(), *hub, *inventory);
-    engine = std::make_unique<orchestrator::Orchestrator>(*host, state->journal(), host->clock(),
-                                                          *sink);
+    engine =
+        std::make_unique<orchestrator::Orchestrator>(*host, state->journal(), host->clock(), *sink);
     orchestrator::register_namespace_operations(*engine);
-    services = std::make_unique<Services>(Services{
-        *inventory, host->describe(), [this](AuditRecord const& r) {
-          std::lock_guard const lock(audit_mutex);
-          audits.push_back(r);
-        }});
+    services = std::make_unique<Services>(
+        Services{*inventory, host->describe(), [this](AuditRecord const& r) {
+                   std::lock_guard const lock(audit_mutex);
+                   audits.push_back(r);
+                 }});
     services->host = host.get();
     services->orchestrator = engine.get();
     services->events = hub;

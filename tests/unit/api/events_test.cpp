@@ -253,13 +253,16 @@ TEST_F(EventsOverSocket, WaitingRequestsDoNotHoldTheIoThreads) {
   auto const ns = env_.host->nvdimm().list_namespaces();
   ASSERT_TRUE(ns && ns->size() == 1U);
   // policy=terminate on a process that ignores SIGTERM: the preflight keeps asking for ~5 s.
-  host::sim::SimProcess stubborn{4545, "stubborn", {host::sim::open_fd("/dev/" + ns->front().blockdev)},
+  host::sim::SimProcess stubborn{4545,
+                                 "stubborn",
+                                 {host::sim::open_fd("/dev/" + ns->front().blockdev)},
                                  /*ignore_sigterm=*/true};
   ASSERT_TRUE(env_.host->add_process(stubborn));
   start();
   RawClient slow(options_.unix_socket);
-  slow.send("DELETE /v1/namespaces/db?policy=terminate HTTP/1.1\r\nHost: localhost\r\n"
-            "Connection: close\r\n\r\n");
+  slow.send(
+      "DELETE /v1/namespaces/db?policy=terminate HTTP/1.1\r\nHost: localhost\r\n"
+      "Connection: close\r\n\r\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let it reach the preflight
   RawClient reader(options_.unix_socket);
   reader.send(get_request("/v1/regions", "Connection: close\r\n"));
@@ -303,8 +306,8 @@ TEST(EventHub, WakerRunsOnceWhenAnEventArrives) {
 }
 
 TEST(EventStreamText, EncodesOneLineDataAndFiltersAndSkipsReplayed) {
-  auto const text = encode_event(StoredEvent{7, 12, "operation", "operation/3",
-                                             "{\n \"state\": \"running\"\n}"});
+  auto const text =
+      encode_event(StoredEvent{7, 12, "operation", "operation/3", "{\n \"state\": \"running\"\n}"});
   EXPECT_EQ(text,
             "id: 7\nevent: operation\ndata: {\"at_ms\":12,\"data\":{\"state\":\"running\"},"
             "\"object\":\"operation/3\",\"type\":\"operation\"}\n\n");

@@ -39,7 +39,8 @@ class HandlerTest : public ::testing::Test {
   fake::FakeHost host_;
   inventory::Inventory inventory_{host_};
   std::vector<AuditRecord> audits_;
-  Services services_{inventory_, "fake:test", [this](AuditRecord const& r) { audits_.push_back(r); }};
+  Services services_{inventory_, "fake:test",
+                     [this](AuditRecord const& r) { audits_.push_back(r); }};
 };
 
 TEST_F(HandlerTest, HealthzReportsHostAndGeneration) {
@@ -173,11 +174,11 @@ TEST_F(HandlerTest, OpenApiIsServedVerbatimAndDescribesEveryRoute) {
   auto const doc = json::parse(res.body, nullptr, false);
   ASSERT_FALSE(doc.is_discarded());
   EXPECT_EQ(doc.at("info").at("version"), "0.1.0");
-  for (auto const* path : {"/healthz", "/metrics", "/v1/openapi.json", "/v1/regions",
-                           "/v1/regions/{dev}", "/v1/namespaces", "/v1/namespaces/{name}",
-                           "/v1/volumes", "/v1/volumes/{name}", "/v1/operations",
-                           "/v1/operations/{id}", "/v1/events", "/v1/dm-devices", "/v1/mounts",
-                           "/v1/consumers"}) {
+  for (auto const* path :
+       {"/healthz", "/metrics", "/v1/openapi.json", "/v1/regions", "/v1/regions/{dev}",
+        "/v1/namespaces", "/v1/namespaces/{name}", "/v1/volumes", "/v1/volumes/{name}",
+        "/v1/operations", "/v1/operations/{id}", "/v1/events", "/v1/dm-devices", "/v1/mounts",
+        "/v1/consumers"}) {
     EXPECT_TRUE(doc.at("paths").contains(path)) << path;
   }
   EXPECT_TRUE(doc.at("components").at("schemas").contains("Problem"));
@@ -187,9 +188,13 @@ TEST_F(HandlerTest, OpenApiIsServedVerbatimAndDescribesEveryRoute) {
   EXPECT_TRUE(one.contains("delete"));
   EXPECT_TRUE(one.contains("patch"));
   // Every route the router serves is documented with its method.
-  for (auto const& [path, methods] : std::initializer_list<std::pair<char const*, char const*>>{
-           {"/v1/operations", "get"}, {"/v1/operations/{id}", "get"}, {"/v1/events", "get"},
-           {"/v1/dm-devices", "get"}, {"/v1/mounts", "get"}, {"/v1/consumers", "get"}}) {
+  for (auto const& [path, methods] :
+       std::initializer_list<std::pair<char const*, char const*>>{{"/v1/operations", "get"},
+                                                                  {"/v1/operations/{id}", "get"},
+                                                                  {"/v1/events", "get"},
+                                                                  {"/v1/dm-devices", "get"},
+                                                                  {"/v1/mounts", "get"},
+                                                                  {"/v1/consumers", "get"}}) {
     EXPECT_TRUE(doc.at("paths").at(path).contains(methods)) << path;
   }
 }

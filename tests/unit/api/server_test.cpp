@@ -91,7 +91,7 @@ class ServerTest : public ::testing::Test {
 
 TEST_F(ServerTest, SocketFileHasModeAndHealthzAnswers) {
   start_server();
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(options_.unix_socket.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 07777, 0660U);

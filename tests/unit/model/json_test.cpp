@@ -27,7 +27,8 @@ TEST(NamespaceJson, HasNdctlKeysAndOmitsEmptyOnes) {
   raw.dev = "namespace1.0";
   raw.size = 1;
   raw.blockdev = "pmem1";
-  EXPECT_EQ(nlohmann::json(raw).dump(), R"({"blockdev":"pmem1","dev":"namespace1.0","mode":"raw","size":1})");
+  EXPECT_EQ(nlohmann::json(raw).dump(),
+            R"({"blockdev":"pmem1","dev":"namespace1.0","mode":"raw","size":1})");
 }
 
 TEST(NamespaceJson, RoundTripsThroughFixtureForm) {

@@ -35,8 +35,8 @@ TEST(ValidateKernelName, RegionsAndNamespaces) {
 
 TEST(ValidateMountpoint, RejectsRelativeDotsAndKernelTrees) {
   EXPECT_TRUE(validate_mountpoint("/mnt/db"));
-  for (auto const* bad : {"", "mnt", "/", "/mnt/../etc", "/mnt/./x", "/mnt//x", "/mnt/",
-                          "/proc", "/proc/1", "/sys/x", "/dev/shm", "/run/daxd/x"}) {
+  for (auto const* bad : {"", "mnt", "/", "/mnt/../etc", "/mnt/./x", "/mnt//x", "/mnt/", "/proc",
+                          "/proc/1", "/sys/x", "/dev/shm", "/run/daxd/x"}) {
     EXPECT_FALSE(validate_mountpoint(bad)) << bad;
   }
   EXPECT_TRUE(validate_mountpoint("/devices"));  // only the /dev tree itself is refused

@@ -17,8 +17,8 @@ TEST(ParseSize, AcceptsBytesAndBinarySuffixes) {
 }
 
 TEST(ParseSize, RejectsJunkZeroAndOverflow) {
-  for (auto const* bad : {"", "G", "-1G", "1.5G", "1 G", "1X", "1GG", "99999999999999999999",
-                          "17179869184G"}) {
+  for (auto const* bad :
+       {"", "G", "-1G", "1.5G", "1 G", "1X", "1GG", "99999999999999999999", "17179869184G"}) {
     auto const r = parse_size(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, Errc::invalid_argument) << bad;

@@ -73,8 +73,8 @@ struct EngineEnv {
     auto st = state::open_state((dir / "daxd.db").string());
     EXPECT_TRUE(st) << st.error().message;
     state = std::move(*st);
-    engine = std::make_unique<orchestrator::Orchestrator>(*host, state->journal(), host->clock(),
-                                                          sink);
+    engine =
+        std::make_unique<orchestrator::Orchestrator>(*host, state->journal(), host->clock(), sink);
     orchestrator::register_namespace_operations(*engine);
   }
 

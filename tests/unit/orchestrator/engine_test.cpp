@@ -46,13 +46,13 @@ TEST(Engine, CreateIsIdempotentByNameAndRefusesADifferentSpec) {
 }
 
 TEST(Engine, RejectsBadRequestsBeforeTouchingAnything) {
-  for (auto const& body : {nlohmann::json{{"name", "../x"}, {"region", "region0"}, {"size", "1G"}},
-                           nlohmann::json{{"name", "db"}, {"region", "r0"}, {"size", "1G"}},
-                           nlohmann::json{{"name", "db"}, {"region", "region0"}, {"size", "1Q"}},
-                           nlohmann::json{{"name", "db"}, {"region", "region0"}},
-                           nlohmann::json{{"name", "db"}, {"region", "region0"}, {"size", "1G"},
-                                          {"mode", "weird"}},
-                           nlohmann::json::array()}) {
+  for (auto const& body :
+       {nlohmann::json{{"name", "../x"}, {"region", "region0"}, {"size", "1G"}},
+        nlohmann::json{{"name", "db"}, {"region", "r0"}, {"size", "1G"}},
+        nlohmann::json{{"name", "db"}, {"region", "region0"}, {"size", "1Q"}},
+        nlohmann::json{{"name", "db"}, {"region", "region0"}},
+        nlohmann::json{{"name", "db"}, {"region", "region0"}, {"size", "1G"}, {"mode", "weird"}},
+        nlohmann::json::array()}) {
     auto r = orchestrator::normalise_create_namespace(body);
     ASSERT_FALSE(r) << body.dump();
     EXPECT_EQ(r.error().code, Errc::invalid_argument);
@@ -94,8 +94,8 @@ TEST(Engine, DestroyIsRefusedWhileAProcessHoldsTheDeviceAndNamesIt) {
   EXPECT_EQ(env.namespaces().size(), 1u);
 
   // policy=terminate signals the holder; the destroy then goes through.
-  auto const terminate = orchestrator::normalise_namespace_change(
-      *env.host, kDestroyNamespace, "db", {{"policy", "terminate"}});
+  auto const terminate = orchestrator::normalise_namespace_change(*env.host, kDestroyNamespace,
+                                                                  "db", {{"policy", "terminate"}});
   ASSERT_TRUE(terminate);
   EXPECT_EQ(env.run(kDestroyNamespace, *terminate).state, OperationState::completed);
   EXPECT_TRUE(env.namespaces().empty());
@@ -109,8 +109,8 @@ TEST(Engine, DestroyAndReconfigureOfAMountedNamespaceAreRefused) {
   ASSERT_TRUE(env.host->filesystems().mount("/dev/" + ns.blockdev, "/mnt/db", FsType::ext4,
                                             DaxMode::always));
   for (auto const* type : {kDestroyNamespace, kReconfigureNamespace}) {
-    auto const req = orchestrator::normalise_namespace_change(*env.host, type, "db",
-                                                              {{"mode", "devdax"}, {"force", true}});
+    auto const req = orchestrator::normalise_namespace_change(
+        *env.host, type, "db", {{"mode", "devdax"}, {"force", true}});
     ASSERT_TRUE(req);
     auto const sub = env.engine->submit(type, *req);
     ASSERT_FALSE(sub);

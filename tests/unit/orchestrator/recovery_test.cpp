@@ -21,9 +21,9 @@ using orchestrator::kReconfigureNamespace;
 
 struct CrashCase {
   std::string type;
-  std::string point;             // the DAXD_CRASH_AT value
-  bool existing_namespace;       // create "db" before the crashing operation
-  std::string fault;             // a sim fault injected in the child, "" for none
+  std::string point;        // the DAXD_CRASH_AT value
+  bool existing_namespace;  // create "db" before the crashing operation
+  std::string fault;        // a sim fault injected in the child, "" for none
 };
 
 std::ostream& operator<<(std::ostream& os, CrashCase const& c) { return os << c.point; }

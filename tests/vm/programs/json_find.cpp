@@ -47,7 +47,8 @@ bool matches(json const& object, std::vector<Condition> const& conditions) {
   return true;
 }
 
-void collect(json const& node, std::vector<Condition> const& conditions, std::vector<json const*>& out) {
+void collect(json const& node, std::vector<Condition> const& conditions,
+             std::vector<json const*>& out) {
   if (node.is_object() && matches(node, conditions)) out.push_back(&node);
   if (node.is_structured()) {
     for (auto const& child : node) collect(child, conditions, out);
@@ -65,8 +66,10 @@ std::optional<Query> parse_args(int argc, char** argv) {
     } else if (arg == "-w" && i + 1 < argc) {
       std::string const cond = argv[++i];
       auto const eq = cond.find('=');
-      if (eq == std::string::npos) q.conditions.push_back({cond, std::nullopt});
-      else q.conditions.push_back({cond.substr(0, eq), cond.substr(eq + 1)});
+      if (eq == std::string::npos)
+        q.conditions.push_back({cond, std::nullopt});
+      else
+        q.conditions.push_back({cond.substr(0, eq), cond.substr(eq + 1)});
     } else if (arg.rfind('-', 0) == 0) {
       return std::nullopt;
     } else {
@@ -87,7 +90,7 @@ std::optional<std::string> read_all(std::string const& file) {
 
 json const* field_of(json const& object, std::string const& field) {
   if (field.rfind('/', 0) == 0) {
-    json::json_pointer const ptr(field);   // a malformed pointer throws: caught in main
+    json::json_pointer const ptr(field);  // a malformed pointer throws: caught in main
     return object.contains(ptr) ? &object.at(ptr) : nullptr;
   }
   auto const it = object.find(field);
@@ -97,10 +100,11 @@ json const* field_of(json const& object, std::string const& field) {
 int run(Query const& q) {
   auto const text = read_all(q.file);
   if (!text) return std::fprintf(stderr, "json_find: cannot read %s\n", q.file.c_str()), 2;
-  json doc;   // an empty file (ndctl list with nothing to list) stays null
+  json doc;  // an empty file (ndctl list with nothing to list) stays null
   if (text->find_first_not_of(" \t\r\n") != std::string::npos) {
     doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return std::fprintf(stderr, "json_find: %s is not JSON\n", q.file.c_str()), 2;
+    if (doc.is_discarded())
+      return std::fprintf(stderr, "json_find: %s is not JSON\n", q.file.c_str()), 2;
   }
   std::vector<json const*> found;
   collect(doc, q.conditions, found);
