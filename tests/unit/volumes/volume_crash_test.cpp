@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/orchestrator/crash_harness.h"
 #include "tests/unit/volumes/volume_env.h"
 
 namespace daxd::testing {
@@ -32,15 +33,6 @@ nlohmann::json request_for(VolumeEnv& env, VolumeCrash const& c) {
         {{"name", "vol"}, {"namespaces", {"a"}}, {"mountpoint", kMnt}, {"force", true}});
   }
   return env.set_dax("never");
-}
-
-[[noreturn]] void run_child(VolumeEnv& env, VolumeCrash const& c, nlohmann::json const& request) {
-  ::setenv("DAXD_CRASH_AT", c.point.c_str(), 1);
-  env.open_all();
-  if (!c.fault.empty()) ignore_result(env.host->inject_fault(c.fault, EIO));
-  auto sub = env.engine->submit(c.type, request);
-  if (sub) ignore_result(env.engine->wait(sub->operation.id, std::chrono::seconds(10)));
-  std::_Exit(sub ? 0 : 3);  // reaching here means the crash point was never hit
 }
 
 void expect_host_matches(VolumeEnv& env, VolumeCrash const& c, OperationState state) {
@@ -78,26 +70,17 @@ TEST_P(VolumeCrashMatrix, RecoveryEndsCompletedOrRolledBackAndMatchesTheHost) {
   }
   nlohmann::json const request = request_for(env, c);
   env.close();
-  pid_t const child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) run_child(env, c, request);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "crash point " << c.point << " was not reached (status " << status << ")";
+  crash_child_at(c.point, [&] {
+    env.open_all();
+    if (!c.fault.empty()) ignore_result(env.host->inject_fault(c.fault, EIO));
+    submit_and_wait(*env.engine, c.type, request);
+  });
+  if (HasFatalFailure()) return;
 
   env.reopen_all();
-  auto report = env.engine->recover();
-  ASSERT_TRUE(report) << report.error().message;
-  auto const unfinished = env.state->journal().unfinished();
-  ASSERT_TRUE(unfinished);
-  EXPECT_TRUE(unfinished->empty()) << "recovery leaves nothing half-made";
-  auto const ops = env.engine->list(10, 0);
-  ASSERT_TRUE(ops);
-  Operation const& op = ops->front();  // newest: the one that crashed
-  ASSERT_EQ(op.type, c.type);
-  ASSERT_TRUE(op.state == OperationState::completed || op.state == OperationState::rolled_back)
-      << to_string(op.state) << ": " << op.error;
+  Operation op;
+  recover_crashed(*env.engine, env.state->journal(), c.type, op);
+  if (HasFatalFailure()) return;
   expect_host_matches(env, c, op.state);
   expect_at_rest(*env.host);
   // The host is usable afterwards: the same operation can run again to its end.
