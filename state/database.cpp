@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <thread>
 
 namespace daxd::state {
 namespace {
@@ -15,6 +16,33 @@ Unexpected sqlite_fail(sqlite3* db, std::string_view what) {
   msg += ": ";
   msg += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
   return Fail(Errc::io_error, std::move(msg));
+}
+
+// Switching a fresh file to WAL can answer SQLITE_BUSY at once, without the busy handler, while
+// another connection is opening or recovering the same file; so retry it up to busy_timeout.
+Result<std::string> enable_wal(sqlite3* db) {
+  using namespace std::chrono;
+  auto const deadline = steady_clock::now() + milliseconds(5000);
+  for (;;) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &raw, nullptr);
+    std::string mode;
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_step(raw);
+      if (rc == SQLITE_ROW) {
+        auto const* text = reinterpret_cast<char const*>(sqlite3_column_text(raw, 0));
+        mode = text != nullptr ? text : "";
+        rc = SQLITE_OK;
+      }
+    }
+    sqlite3_finalize(raw);
+    if (rc == SQLITE_OK || rc == SQLITE_DONE) return mode;
+    bool const busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+    if (!busy || steady_clock::now() >= deadline) {
+      return sqlite_fail(db, "cannot run 'PRAGMA journal_mode=WAL'");
+    }
+    std::this_thread::sleep_for(milliseconds(5));
+  }
 }
 
 }  // namespace
@@ -40,9 +68,7 @@ Result<Database> Database::open(std::string const& path) {
   Database db(std::move(owned), path);
   // busy_timeout first: switching to WAL needs a lock another process may hold.
   DAXD_TRY(db.exec("PRAGMA busy_timeout=5000"));
-  DAXD_ASSIGN_OR_RETURN(Statement wal, db.prepare("PRAGMA journal_mode=WAL"));
-  DAXD_ASSIGN_OR_RETURN(bool has_row, wal.step());
-  std::string const mode = has_row ? wal.column_text(0) : std::string();
+  DAXD_ASSIGN_OR_RETURN(std::string const mode, enable_wal(raw));
   // An in-memory database reports "memory"; every file database must be in WAL.
   if (mode != "wal" && path != ":memory:") {
     return Fail(Errc::io_error,
