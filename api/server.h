@@ -15,6 +15,10 @@
 #include "daemon/inventory/inventory.h"
 #include "daemon/model/result.h"
 
+namespace daxd::state {
+class DesiredState;
+}  // namespace daxd::state
+
 namespace daxd::orchestrator {
 class Orchestrator;
 }
@@ -63,6 +67,8 @@ struct Services {
   host::Host* host = nullptr;
   /// Runs the mutations and answers /v1/operations; null -> those answer 503 unavailable.
   orchestrator::Orchestrator* orchestrator = nullptr;
+  /// Desired volumes and hooks (SQLite), for the volume and hook routes; null -> they answer 503.
+  state::DesiredState* desired = nullptr;
   /// Live events for GET /v1/events; main publishes each event after persisting it. The server
   /// closes it when it stops.
   std::shared_ptr<EventHub> events = std::make_shared<EventHub>();

@@ -128,6 +128,7 @@ int serve(daxd::Config const& config) {
   daxd::api::Services services{inventory, (*host)->describe(), audit_sink(**state)};
   services.host = host->get();
   services.orchestrator = &engine;
+  services.desired = &(*state)->desired();
   services.events = hub;
   services.event_history = [&state](std::int64_t since, int limit) {
     return stored_events((*state)->events(), since, limit);
