@@ -90,7 +90,7 @@ class EventSession final : public SessionBase,
     out_.swap(pending_);
     pending_.clear();
     writing_ = true;
-    stream_.expires_after(shared_->limits.idle_timeout);  // a client that stops reading goes
+    lowest().expires_after(shared_->limits.idle_timeout);  // a client that stops reading goes
     boost::asio::async_write(
         stream_, boost::asio::buffer(out_),
         boost::beast::bind_front_handler(&EventSession::on_write, this->shared_from_this()));
@@ -113,9 +113,10 @@ class EventSession final : public SessionBase,
     });
   }
 
-  // The client sends nothing after its request; a read completes when it goes away.
+  // The client sends nothing after its request; a read completes when it goes away. It reads
+  // the socket itself (under TLS too): no timeout applies to it, and nothing is expected.
   void watch_peer() {
-    stream_.socket().async_read_some(
+    lowest().socket().async_read_some(
         boost::asio::buffer(peer_buffer_),
         [self = this->shared_from_this()](error_code ec, std::size_t /*bytes*/) {
           if (ec) return self->close();
@@ -128,9 +129,11 @@ class EventSession final : public SessionBase,
     closed_ = true;
     keepalive_.cancel();
     error_code ignored;
-    stream_.socket().shutdown(Stream::socket_type::shutdown_both, ignored);
-    stream_.close();
+    lowest().socket().shutdown(boost::asio::socket_base::shutdown_both, ignored);
+    lowest().close();
   }
+
+  auto& lowest() { return boost::beast::get_lowest_layer(stream_); }
 
   Stream stream_;
   boost::asio::steady_timer keepalive_;

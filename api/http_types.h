@@ -19,6 +19,7 @@ struct Request {
   std::string body;
   unsigned version = 11;      // 10 or 11
   std::string last_event_id;  // the Last-Event-ID header (event stream replay), "" when absent
+  std::string authorization;  // the Authorization header ("Bearer ..."), "" when absent
 };
 
 struct EventStream;

@@ -41,12 +41,14 @@ class AcceptLoop final : public Listener,
                          public std::enable_shared_from_this<AcceptLoop<Protocol>> {
  public:
   AcceptLoop(net::io_context& ioc, std::shared_ptr<SessionShared> shared, std::string unlink_path,
-             std::optional<std::uint32_t> admin_gid)
+             std::optional<std::uint32_t> admin_gid,
+             std::shared_ptr<net::ssl::context> tls = nullptr)
       : ioc_(ioc),
         acceptor_(net::make_strand(ioc)),
         shared_(std::move(shared)),
         unlink_path_(std::move(unlink_path)),
-        admin_gid_(admin_gid) {}
+        admin_gid_(admin_gid),
+        tls_(std::move(tls)) {}
 
   typename Protocol::acceptor& acceptor() { return acceptor_; }
 
@@ -93,7 +95,7 @@ class AcceptLoop final : public Listener,
 
   void serve(typename Protocol::socket socket) {
     if constexpr (std::is_same_v<Protocol, tcp>) {
-      start_session(std::move(socket), Peer{}, shared_);
+      start_session(std::move(socket), *tls_, Peer{}, shared_);
     } else {
       auto peer = unix_peer(socket.native_handle(), admin_gid_);
       if (!peer) return;  // no credentials, no service: the socket closes here
@@ -106,6 +108,7 @@ class AcceptLoop final : public Listener,
   std::shared_ptr<SessionShared> shared_;
   std::string unlink_path_;
   std::optional<std::uint32_t> admin_gid_;
+  std::shared_ptr<net::ssl::context> tls_;  // TCP only
   std::atomic<bool> unlinked_{false};
 };
 
@@ -209,9 +212,12 @@ Result<std::shared_ptr<Listener>> listen_unix(net::io_context& ioc,
 }
 
 Result<std::shared_ptr<Listener>> listen_tcp(net::io_context& ioc, std::string const& host_port,
+                                             std::shared_ptr<net::ssl::context> tls,
                                              std::shared_ptr<SessionShared> shared) {
   DAXD_ASSIGN_OR_RETURN(auto endpoint, parse_host_port(host_port));
-  auto loop = std::make_shared<AcceptLoop<tcp>>(ioc, std::move(shared), "", std::nullopt);
+  if (!tls) return Fail(Errc::invalid_argument, "tcp " + host_port + ": needs a tls context");
+  auto loop =
+      std::make_shared<AcceptLoop<tcp>>(ioc, std::move(shared), "", std::nullopt, std::move(tls));
   auto& acceptor = loop->acceptor();
   error_code ec;
   if (acceptor.open(endpoint.protocol(), ec); ec) return from_ec(ec, host_port + ": cannot open");

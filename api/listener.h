@@ -8,6 +8,7 @@
 #include <string>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "api/session.h"
 #include "daemon/model/result.h"
@@ -40,10 +41,12 @@ Result<std::shared_ptr<Listener>> listen_unix(boost::asio::io_context& ioc,
                                               UnixListenOptions const& options,
                                               std::shared_ptr<SessionShared> shared);
 
-/// A listening TCP socket on "host:port" ("[::1]:8080" for IPv6; port 0 picks one).
-/// Errors: invalid_argument (bad address), io_error, permission_denied.
+/// A listening TCP socket on "host:port" ("[::1]:8443" for IPv6; port 0 picks one) whose
+/// connections speak TLS with `tls`. Errors: invalid_argument (bad address, no context),
+/// io_error, permission_denied.
 Result<std::shared_ptr<Listener>> listen_tcp(boost::asio::io_context& ioc,
                                              std::string const& host_port,
+                                             std::shared_ptr<boost::asio::ssl::context> tls,
                                              std::shared_ptr<SessionShared> shared);
 
 }  // namespace daxd::api

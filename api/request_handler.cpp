@@ -7,6 +7,7 @@
 
 #include "api/problem.h"
 #include "api/routes.h"
+#include "api/tls.h"
 
 namespace daxd::api {
 
@@ -14,13 +15,21 @@ namespace {
 
 constexpr std::size_t kAuditBodyExcerpt = 256;
 
-/// Mutations need a unix peer that is root or in the admin group; TCP has no tokens yet.
-std::optional<Response> refuse_mutation(Request const& request, Peer const& peer) {
-  if (!is_mutating(request.method)) return std::nullopt;
+/// TCP peers must present the bearer token (it is an admin credential: the file is root's and
+/// 0600), for reads and mutations alike. Over the unix socket, mutations need a peer that is
+/// root or in the admin group.
+std::optional<Response> refuse_unauthorised(Request const& request, Peer const& peer,
+                                            Services const& services) {
   if (!peer.is_unix) {
-    return problem(Errc::permission_denied,
-                   "mutations over tcp need a bearer token (not configured)");
+    if (bearer_matches(request.authorization, services.bearer_token)) return std::nullopt;
+    Response res = protocol_problem(401, "unauthenticated", "Unauthenticated",
+                                    request.authorization.empty()
+                                        ? "tcp requests need an Authorization: Bearer token"
+                                        : "the bearer token is not valid");
+    res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"daxd\"");
+    return res;
   }
+  if (!is_mutating(request.method)) return std::nullopt;
   if (peer.local_admin) return std::nullopt;
   return problem(Errc::permission_denied,
                  request.method + " " + std::string(target_path(request.target)) + ": uid " +
@@ -53,7 +62,7 @@ bool is_mutating(std::string_view method) {
 }
 
 Response handle_request(Request const& request, Peer const& peer, Services& services) {
-  auto refused = refuse_mutation(request, peer);
+  auto refused = refuse_unauthorised(request, peer, services);
   Response response =
       refused ? std::move(*refused) : api_router().dispatch(request, peer, services);
   account(request, peer, response, services);

@@ -7,8 +7,8 @@
 
 namespace daxd::api {
 
-/// Answers one request: 403 for a mutating request from a peer that may not mutate (before
-/// routing), otherwise the route's answer (404/405 problems for unknown routes). Counts the
+/// Answers one request: 401 for a TCP request without the bearer token, 403 for a mutating
+/// request from a unix peer that may not mutate (before routing), otherwise the route's answer (404/405 problems for unknown routes). Counts the
 /// request in services.metrics and reports every mutating request to services.audit.
 Response handle_request(Request const& request, Peer const& peer, Services& services);
 

@@ -15,6 +15,9 @@ Router const& api_router() {
     add_namespace_change_routes(r);
     add_operation_routes(r);
     add_device_routes(r);
+    add_hook_routes(r);
+    add_volume_change_routes(r);
+    add_volume_file_routes(r);
     return r;
   }();
   return router;

@@ -18,8 +18,15 @@ void add_inventory_routes(Router& router);
 void add_namespace_change_routes(Router& router);
 /// GET /v1/operations[/{id}], GET /v1/events.
 void add_operation_routes(Router& router);
-/// GET /v1/dm-devices, /v1/mounts, /v1/consumers?namespace=.
+/// GET /v1/dm-devices, /v1/mounts, /v1/consumers?namespace= or ?volume=.
 void add_device_routes(Router& router);
+/// POST /v1/volumes, DELETE and PATCH (dax) /v1/volumes/{name}, POST /v1/volumes/{name}/grow.
+void add_volume_change_routes(Router& router);
+/// GET and PATCH /v1/volumes/{name}/files: per-file DAX (set-file-dax through the engine).
+void add_volume_file_routes(Router& router);
+
+/// POST/GET /v1/hooks, DELETE /v1/hooks/{id}, POST /v1/hooks/{id}/ack: quiesce hooks.
+void add_hook_routes(Router& router);
 
 /// Every route daxd serves, built once.
 Router const& api_router();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Read-only helpers for admins and tests: dm devices and mounts (inventory View), and the
-// consumers of a namespace (scanned fresh).
+// consumers of a namespace or a volume (scanned fresh).
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +12,8 @@
 #include "daemon/model/json.h"
 #include "daemon/orchestrator/consumers.h"
 #include "daemon/orchestrator/namespace_ops.h"
+#include "daemon/orchestrator/volume_consumers.h"
+#include "daemon/orchestrator/volume_spec.h"
 
 namespace daxd::api {
 
@@ -33,12 +35,30 @@ Response list_mounts(RouteContext const& ctx) {
   return json_response(out);
 }
 
+// The consumers of a desired volume's dm device: {"volume": NAME, "consumers": [...]}.
+Result<Response> list_volume_consumers(RouteContext const& ctx, host::Host& host,
+                                       std::string const& name) {
+  if (ctx.services.desired == nullptr) {
+    return Fail(Errc::unavailable, "daxd serves without its desired state: no volumes");
+  }
+  DAXD_ASSIGN_OR_RETURN(Volume const v, orchestrator::desired_volume(*ctx.services.desired, name));
+  DAXD_ASSIGN_OR_RETURN(auto const consumers, orchestrator::volume_consumers(host, v));
+  json list = json::array();
+  for (auto const& c : consumers) list.push_back(c);
+  return json_response(json{{"volume", name}, {"consumers", std::move(list)}});
+}
+
 // Never from the cache: the answer is what a preflight would see now.
 Result<Response> list_consumers(RouteContext const& ctx) {
   DAXD_ASSIGN_OR_RETURN(auto* host, require_host(ctx.services));
   auto const name = ctx.query_value("namespace");
+  auto const volume = ctx.query_value("volume");
+  if (!name.empty() && !volume.empty()) {
+    return Fail(Errc::invalid_argument, "give query parameter 'namespace' or 'volume', not both");
+  }
+  if (!volume.empty()) return list_volume_consumers(ctx, *host, volume);
   if (name.empty()) {
-    return Fail(Errc::invalid_argument, "query parameter 'namespace' is required");
+    return Fail(Errc::invalid_argument, "query parameter 'namespace' or 'volume' is required");
   }
   DAXD_ASSIGN_OR_RETURN(Namespace const ns, orchestrator::find_namespace(*host, name));
   DAXD_ASSIGN_OR_RETURN(auto const consumers, orchestrator::namespace_consumers(*host, ns));

@@ -17,6 +17,7 @@
 #include "api/listener.h"
 #include "api/peer.h"
 #include "api/session.h"
+#include "api/tls.h"
 
 namespace daxd::api {
 
@@ -55,6 +56,7 @@ class Server::Impl {
 
  private:
   void do_stop();
+  Result<std::shared_ptr<Listener>> listen_tls(ServerOptions const& options, Services& services);
 
   net::io_context ioc_;
   ServerOptions options_;
@@ -68,6 +70,20 @@ class Server::Impl {
   std::atomic<bool> stop_requested_{false};
   bool stopped_ = false;  // on strand_
 };
+
+// TCP has no peer credentials: it is served only over TLS and only to holders of the token.
+Result<std::shared_ptr<Listener>> Server::Impl::listen_tls(ServerOptions const& options,
+                                                           Services& services) {
+  std::string const what = "tcp " + options.tcp_listen;
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty() || options.token_file.empty()) {
+    return Fail(Errc::invalid_argument,
+                what + ": tcp is served only with tls and a bearer token: set the tls "
+                       "certificate, the tls key and the token file");
+  }
+  DAXD_ASSIGN_OR_RETURN(auto tls, make_tls_context(options.tls_cert_file, options.tls_key_file));
+  DAXD_ASSIGN_OR_RETURN(services.bearer_token, read_token_file(options.token_file));
+  return listen_tcp(ioc_, options.tcp_listen, std::move(tls), shared_);
+}
 
 Result<void> Server::Impl::start() {
   std::optional<std::uint32_t> admin_gid;
@@ -84,7 +100,7 @@ Result<void> Server::Impl::start() {
     DAXD_ASSIGN_OR_RETURN(unix_, listen_unix(ioc_, unix_options, shared_));
   }
   if (!options_.tcp_listen.empty()) {
-    auto tcp = listen_tcp(ioc_, options_.tcp_listen, shared_);
+    auto tcp = listen_tls(options_, shared_->services);
     if (!tcp) {
       if (unix_) unix_->close();  // removes the socket file once the loop runs
       unix_.reset();

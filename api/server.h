@@ -21,6 +21,7 @@ class DesiredState;
 
 namespace daxd::orchestrator {
 class Orchestrator;
+class Hooks;
 }
 
 namespace daxd::api {
@@ -30,7 +31,12 @@ struct ServerOptions {
   std::uint32_t socket_mode = 0660;
   std::string socket_group;  // group that owns the socket (e.g. "daxd"); "" = keep
   std::string admin_group;   // members may use mutating routes; uid 0 always may
-  std::string tcp_listen;    // "127.0.0.1:8080"; "" = no TCP (the default)
+  std::string tcp_listen;    // "127.0.0.1:8443"; "" = no TCP (the default)
+  // TCP is served only over TLS and only to clients that present the bearer token; start()
+  // refuses a tcp_listen without all three.
+  std::string tls_cert_file;  // PEM certificate chain
+  std::string tls_key_file;   // PEM private key
+  std::string token_file;     // the bearer token, one line, mode 0600
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   std::chrono::seconds idle_timeout{30};
@@ -69,6 +75,11 @@ struct Services {
   orchestrator::Orchestrator* orchestrator = nullptr;
   /// Desired volumes and hooks (SQLite), for the volume and hook routes; null -> they answer 503.
   state::DesiredState* desired = nullptr;
+  /// Quiesce hooks (registry and acknowledgements) for /v1/hooks; null -> those answer 503.
+  orchestrator::Hooks* hooks = nullptr;
+  /// The bearer token TCP clients must present (Server::start reads it from token_file); TCP
+  /// requests are refused with 401 while it is empty. Unix peers never need it.
+  std::string bearer_token = {};
   /// Live events for GET /v1/events; main publishes each event after persisting it. The server
   /// closes it when it stops.
   std::shared_ptr<EventHub> events = std::make_shared<EventHub>();

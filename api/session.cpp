@@ -6,6 +6,7 @@
 
 #include <array>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "api/event_session.h"
 #include "api/problem.h"
@@ -44,6 +46,7 @@ Request to_request(http::request<http::string_body>&& msg) {
   req.version = msg.version();
   req.body = std::move(msg.body());
   req.last_event_id = std::string(msg["Last-Event-ID"]);
+  req.authorization = std::string(msg[http::field::authorization]);
   return req;
 }
 
@@ -61,18 +64,27 @@ http::response<http::string_body> to_beast(Response&& res, unsigned version, boo
 }
 
 template <class Protocol>
-class Session final : public SessionBase, public std::enable_shared_from_this<Session<Protocol>> {
- public:
-  using Stream = beast::basic_stream<Protocol, net::any_io_executor, beast::unlimited_rate_policy>;
+using PlainStream = beast::basic_stream<Protocol, net::any_io_executor, beast::unlimited_rate_policy>;
+using TlsStream = beast::ssl_stream<PlainStream<net::ip::tcp>>;
 
-  Session(typename Protocol::socket&& socket, Peer peer, std::shared_ptr<SessionShared> shared)
-      : stream_(std::move(socket)), peer_(std::move(peer)), shared_(std::move(shared)) {}
+/// A connection over a plain stream (the unix socket) or TLS (TCP): the TLS handshake comes
+/// first, under the idle deadline; everything else is the same.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  template <class... StreamArgs>
+  Session(Peer peer, std::shared_ptr<SessionShared> shared, StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...),
+        peer_(std::move(peer)),
+        shared_(std::move(shared)) {}
   ~Session() override { shared_->registry.remove(this); }
 
   void start() {
     shared_->registry.add(this->shared_from_this());
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::do_read, this->shared_from_this()));
+                  beast::bind_front_handler(&Session::begin, this->shared_from_this()));
   }
 
   void shutdown() override {
@@ -83,12 +95,30 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
  private:
+  auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void begin() {
+    if constexpr (kTls) {
+      lowest().expires_after(shared_->limits.idle_timeout);
+      stream_.async_handshake(
+          net::ssl::stream_base::server,
+          beast::bind_front_handler(&Session::on_handshake, this->shared_from_this()));
+    } else {
+      do_read();
+    }
+  }
+
+  void on_handshake(error_code ec) {
+    if (ec) return close();  // not TLS, or no common cipher: nothing we can answer
+    do_read();
+  }
+
   void do_read() {
     if (stopping_) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
     parser_->body_limit(shared_->limits.max_body_bytes);
-    stream_.expires_after(shared_->limits.idle_timeout);
+    lowest().expires_after(shared_->limits.idle_timeout);
     reading_ = true;
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
@@ -160,7 +190,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void write(http::response<http::string_body>&& msg, bool drain) {
     response_ = std::move(msg);
-    stream_.expires_after(shared_->limits.idle_timeout);
+    lowest().expires_after(shared_->limits.idle_timeout);
     http::async_write(
         stream_, response_,
         beast::bind_front_handler(&Session::on_write, this->shared_from_this(), drain));
@@ -177,8 +207,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // if we closed with unread data; so say we are done and swallow what still arrives.
   void start_drain() {
     error_code ignored;
-    stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
-    stream_.expires_after(kDrainTimeout);
+    lowest().socket().shutdown(net::socket_base::shutdown_send, ignored);
+    lowest().expires_after(kDrainTimeout);
     do_drain();
   }
 
@@ -194,10 +224,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     do_drain();
   }
 
+  // Under TLS this skips close_notify: the peer sees the connection end, which is all that
+  // an idle timeout, a refusal or a stop needs.
   void close() {
     error_code ignored;
-    stream_.socket().shutdown(Protocol::socket::shutdown_both, ignored);
-    stream_.close();
+    lowest().socket().shutdown(net::socket_base::shutdown_both, ignored);
+    lowest().close();
   }
 
   Stream stream_;
@@ -212,11 +244,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool stopping_ = false;
 };
 
-template <class Protocol>
-void start(typename Protocol::socket&& socket, Peer peer, std::shared_ptr<SessionShared> shared) {
-  std::make_shared<Session<Protocol>>(std::move(socket), std::move(peer), std::move(shared))
-      ->start();
-}
 
 }  // namespace
 
@@ -270,11 +297,15 @@ bool SessionRegistry::stopping() const {
 
 void start_session(net::local::stream_protocol::socket socket, Peer peer,
                    std::shared_ptr<SessionShared> shared) {
-  start<net::local::stream_protocol>(std::move(socket), std::move(peer), std::move(shared));
+  using Stream = PlainStream<net::local::stream_protocol>;
+  std::make_shared<Session<Stream>>(std::move(peer), std::move(shared), std::move(socket))
+      ->start();
 }
 
-void start_session(net::ip::tcp::socket socket, Peer peer, std::shared_ptr<SessionShared> shared) {
-  start<net::ip::tcp>(std::move(socket), std::move(peer), std::move(shared));
+void start_session(net::ip::tcp::socket socket, net::ssl::context& tls, Peer peer,
+                   std::shared_ptr<SessionShared> shared) {
+  std::make_shared<Session<TlsStream>>(std::move(peer), std::move(shared), std::move(socket), tls)
+      ->start();
 }
 
 }  // namespace daxd::api

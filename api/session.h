@@ -13,6 +13,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "api/http_types.h"
 #include "api/server.h"
@@ -65,7 +66,8 @@ struct SessionShared {
 /// Starts serving an accepted connection; it keeps itself alive until the connection ends.
 void start_session(boost::asio::local::stream_protocol::socket socket, Peer peer,
                    std::shared_ptr<SessionShared> shared);
-void start_session(boost::asio::ip::tcp::socket socket, Peer peer,
+/// A TCP connection is TLS from its first byte.
+void start_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls, Peer peer,
                    std::shared_ptr<SessionShared> shared);
 
 }  // namespace daxd::api

@@ -19,3 +19,13 @@ option(DAXD_CRASH_POINTS "Compile named crash points for crash-injection tests" 
 if(DAXD_CRASH_POINTS)
   target_compile_definitions(daxd_warnings INTERFACE DAXD_ENABLE_CRASH_POINTS=1)
 endif()
+
+# libFuzzer harnesses (tests/fuzz): clang only. Every daxd target gets coverage instrumentation;
+# the harness executables link libFuzzer's main.
+option(DAXD_FUZZ "Build the libFuzzer harnesses (clang)" OFF)
+if(DAXD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "DAXD_FUZZ needs clang (CMAKE_CXX_COMPILER=clang++)")
+  endif()
+  target_compile_options(daxd_warnings INTERFACE -fsanitize=fuzzer-no-link)
+endif()

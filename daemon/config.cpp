@@ -19,7 +19,13 @@ std::variant<Config, ExitRequest> parse_config(int argc, char** argv) {
   app.add_option("--socket-group", c.socket_group, "group owning the socket ('' = unchanged)")
       ->capture_default_str();
   app.add_option("--admin-group", c.admin_group, "group whose members may change things");
-  app.add_option("--tcp", c.tcp_listen, "also listen on ADDRESS:PORT (off by default)");
+  app.add_option("--tcp", c.tcp_listen,
+                 "also listen on ADDRESS:PORT (off by default; needs --tls-cert, --tls-key and "
+                 "--token-file)");
+  app.add_option("--tls-cert", c.tls_cert, "PEM certificate chain for TCP");
+  app.add_option("--tls-key", c.tls_key, "PEM private key for TCP");
+  app.add_option("--token-file", c.token_file,
+                 "file holding the bearer token TCP clients must send (mode 0600)");
   app.add_option("--threads", c.threads, "HTTP worker threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

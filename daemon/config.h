@@ -17,6 +17,9 @@ struct Config {
   std::string socket_group = "daxd";  // "" keeps the socket's group
   std::string admin_group;            // members may change things; root always may
   std::string tcp_listen;             // "" = no TCP
+  std::string tls_cert;               // TCP only: PEM certificate chain
+  std::string tls_key;                // TCP only: PEM private key
+  std::string token_file;             // TCP only: the bearer token clients present (0600)
   int threads = 2;
   bool check_config = false;  // parse, validate and exit
 };

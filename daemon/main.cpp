@@ -9,14 +9,19 @@
 #include <string>
 #include <utility>
 
+#include "api/hook_http_caller.h"
 #include "api/server.h"
 #include "daemon/config.h"
+#include "daemon/device_watch.h"
 #include "daemon/event_fanout.h"
 #include "daemon/host/linux/linux_host.h"
 #include "daemon/host/sim/sim_host.h"
 #include "daemon/inventory/inventory.h"
+#include "daemon/orchestrator/file_dax.h"
+#include "daemon/orchestrator/hooks.h"
 #include "daemon/orchestrator/namespace_ops.h"
 #include "daemon/orchestrator/orchestrator.h"
+#include "daemon/orchestrator/reconcile.h"
 #include "daemon/orchestrator/volume_ops.h"
 #include "daemon/orchestrator/volume_view.h"
 #include "state/state_store.h"
@@ -97,15 +102,22 @@ int serve(daxd::Config const& config) {
   daxd::inventory::Inventory inventory(**host);
   auto hub = std::make_shared<daxd::api::EventHub>();
   daxd::EventFanout events((*state)->events(), hub, inventory);
+  // Before the engine, which runs hooks from its workers until it shuts down.
+  daxd::orchestrator::Hooks hooks((*state)->desired(), **host, events,
+                                  daxd::api::http_hook_caller());
   daxd::orchestrator::Orchestrator engine(**host, (*state)->journal(), (*host)->clock(), events);
   daxd::orchestrator::register_namespace_operations(engine);
   // After the namespace operations: volumes add their membership check to them.
-  daxd::orchestrator::register_volume_operations(engine, (*state)->desired(), (*state)->journal());
+  daxd::orchestrator::register_volume_operations(engine, (*state)->desired(), (*state)->journal(),
+                                                 &hooks);
+  daxd::orchestrator::register_reconcile_operation(engine);
+  daxd::orchestrator::register_file_dax_operations(engine, (*state)->desired());
   inventory.set_volume_source(
       [&state](daxd::inventory::View const& kernel) -> daxd::Result<std::vector<daxd::Volume>> {
         DAXD_ASSIGN_OR_RETURN(auto const desired,
                               daxd::orchestrator::desired_volumes((*state)->desired()));
-        return daxd::orchestrator::build_volume_view(desired, kernel.dm_devices, kernel.mounts);
+        return daxd::orchestrator::build_volume_view(desired, kernel.dm_devices, kernel.mounts,
+                                                     kernel.namespaces);
       });
   // Recovery before the API accepts anything: finish or undo what a crash interrupted.
   auto const recovered = engine.recover();
@@ -113,9 +125,23 @@ int serve(daxd::Config const& config) {
   for (auto const& line : recovered->messages) {
     std::fprintf(stderr, "daxd: recovery: %s\n", line.c_str());
   }
+  // Volumes come back after a reboot: tables re-created (DAX-capable), filesystems re-mounted.
+  auto const reconciled = daxd::orchestrator::reconcile_volumes(engine, **host,
+                                                                (*state)->desired(), events);
+  if (!reconciled) log_error(reconciled.error(), "reconcile failed");
+  for (auto const& line : reconciled ? reconciled->messages : std::vector<std::string>{}) {
+    std::fprintf(stderr, "daxd: recovery: reconcile: %s\n", line.c_str());
+  }
   if (auto const first = inventory.refresh(); !first) {
     // Serve anyway: /healthz reports the failure and the next request retries.
     log_error(first.error(), "inventory refresh failed");
+  }
+
+  // uevents keep the inventory fresh and mark volumes failed when their devices vanish.
+  daxd::DeviceWatch watch((*host)->device_events(), inventory, events, (*state)->journal());
+  if (auto const watching = watch.start(); !watching) {
+    log_error(watching.error(), "device events unavailable (the inventory refreshes after "
+                                "operations only)");
   }
 
   daxd::api::ServerOptions options;
@@ -124,11 +150,15 @@ int serve(daxd::Config const& config) {
   options.socket_group = config.socket_group;
   options.admin_group = config.admin_group;
   options.tcp_listen = config.tcp_listen;
+  options.tls_cert_file = config.tls_cert;
+  options.tls_key_file = config.tls_key;
+  options.token_file = config.token_file;
   options.threads = config.threads;
   daxd::api::Services services{inventory, (*host)->describe(), audit_sink(**state)};
   services.host = host->get();
   services.orchestrator = &engine;
   services.desired = &(*state)->desired();
+  services.hooks = &hooks;
   services.events = hub;
   services.event_history = [&state](std::int64_t since, int limit) {
     return stored_events((*state)->events(), since, limit);
@@ -143,6 +173,7 @@ int serve(daxd::Config const& config) {
   server.run();
   sd_notify(0, "STOPPING=1");
   engine.shutdown();  // running operations finish; the journal has them either way
+  watch.stop();
   std::fprintf(stderr, "daxd: stopped\n");
   return 0;
 }

@@ -6,9 +6,9 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev libsystemd-dev
-  libndctl-dev libdaxctl-dev libdevmapper-dev libmount-dev libblkid-dev libssl-dev
+  libndctl-dev libdaxctl-dev libdevmapper-dev libmount-dev libblkid-dev libssl-dev libudev-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev openssl
 )
 # The real-kernel tier: a Debian kernel in QEMU with the tools it cross-checks against.
 VM_PKGS=(

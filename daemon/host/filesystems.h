@@ -2,6 +2,7 @@
 // Filesystems as daxd needs them: the mount table, mkfs, mount, unmount, freeze and thaw.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,16 @@
 #include "daemon/model/volume.h"
 
 namespace daxd::host {
+
+/// The per-file DAX state of one file or directory (Documentation/filesystems/dax.rst).
+struct FileDaxState {
+  std::string path;            // absolute, as resolved beneath the root
+  bool directory = false;      // a directory (its flag is inherited by new entries) or a file
+  bool dax_flag = false;       // persistent FS_XFLAG_DAX (FS_IOC_FSGETXATTR)
+  bool effective_dax = false;  // S_DAX of the inode in memory: statx STATX_ATTR_DAX
+  DevNumber dev;               // st_dev
+  std::uint64_t inode = 0;     // st_ino
+};
 
 class Filesystems {
  public:
@@ -41,6 +52,33 @@ class Filesystems {
   /// Whether the block device carries a filesystem signature, e.g. "ext4"; "" when none.
   /// Errors: not_found, io_error.
   virtual Result<std::string> probe_signature(std::string_view device) = 0;
+
+  // ---- per-file DAX (dax=inode mounts). `path` is resolved beneath `root` (a mountpoint):
+  // relative to it, no "..", no symlink leading out of it, no crossing into another mount. ----
+
+  /// The state of the regular file or directory at `path`. Errors: not_found, invalid_argument
+  /// (leaves `root`, or neither a regular file nor a directory), unsupported (the filesystem has
+  /// no FS_XFLAG_DAX or statx does not report STATX_ATTR_DAX), io_error.
+  virtual Result<FileDaxState> file_dax_state(std::string_view root, std::string_view path) {
+    (void)root, (void)path;
+    return Fail(Errc::unsupported, "this host has no per-file dax");
+  }
+
+  /// FS_XFLAG_DAX of `path` is `on`. The inode keeps its mode until it is evicted: the kernel
+  /// marks it "don't cache" on a change, so the last close evicts it. Errors: as
+  /// file_dax_state, permission_denied.
+  virtual Result<void> set_file_dax(std::string_view root, std::string_view path, bool on) {
+    (void)root, (void)path, (void)on;
+    return Fail(Errc::unsupported, "this host has no per-file dax");
+  }
+
+  /// Unused inodes are evicted (the filesystem at `root` synced, then vm.drop_caches=2), so a
+  /// changed flag takes effect on the next load; inodes in use stay. Errors: permission_denied,
+  /// io_error.
+  virtual Result<void> evict_inodes(std::string_view root) {
+    (void)root;
+    return Fail(Errc::unsupported, "this host cannot evict inodes");
+  }
 };
 
 }  // namespace daxd::host

@@ -5,10 +5,12 @@
 #include <string>
 
 #include "daemon/host/clock.h"
+#include "daemon/host/device_events.h"
 #include "daemon/host/device_mapper.h"
 #include "daemon/host/filesystems.h"
 #include "daemon/host/nvdimm.h"
 #include "daemon/host/processes.h"
+#include "daemon/host/programs.h"
 
 namespace daxd::host {
 
@@ -20,6 +22,10 @@ class Host {
   virtual Filesystems& filesystems() = 0;
   virtual Processes& processes() = 0;
   virtual Clock& clock() = 0;
+  /// uevents for pmem, dax and dm devices. The default delivers none (start() is unsupported).
+  virtual DeviceEvents& device_events();
+  /// Helper programs (quiesce hooks). The default spawns real programs (SpawnPrograms).
+  virtual Programs& programs();
   /// "linux" or "sim:<fixture>", for /healthz and logs.
   virtual std::string describe() const = 0;
 };

@@ -2,6 +2,7 @@
 // Processes as daxd needs them: who uses a device or a filesystem, and signalling them.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,11 +12,20 @@
 
 namespace daxd::host {
 
+/// One inode: st_dev and st_ino.
+struct FileId {
+  DevNumber dev;
+  std::uint64_t inode = 0;
+  friend bool operator==(FileId const&, FileId const&) = default;
+};
+
 /// What to look for: filesystems by st_dev (files open, mapped, cwd/root inside) and device
 /// nodes by st_rdev (the block or char device itself open or mapped).
 struct ConsumerQuery {
   std::vector<DevNumber> filesystems;
   std::vector<DevNumber> devices;
+  /// Single files by (st_dev, st_ino): fds, mappings, cwd/root/exe of exactly these inodes.
+  std::vector<FileId> files = {};
 };
 
 class Processes {

@@ -81,6 +81,7 @@ void to_json(json& j, Volume const& v) {
   put_if(j, "dm_name", v.dm_name);
   put_if(j, "blockdev", v.blockdev);
   j["dax_capable"] = v.dax_capable;
+  put_if(j, "reason", v.reason);
 }
 
 void to_json(json& j, Snapshot const& s) {

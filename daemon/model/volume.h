@@ -47,6 +47,7 @@ struct Volume {
   std::string dm_name;      // "daxd-db"
   std::string blockdev;     // "dm-3"
   bool dax_capable = true;  // false while a cow snapshot suspends DAX
+  std::string reason;       // why the state is failed or degraded ("namespace 'a' is gone")
 
   friend bool operator==(Volume const&, Volume const&) = default;
 };

@@ -86,7 +86,9 @@ Result<void> check_quiesce(QuiesceRequest const& r, std::vector<Consumer> const&
       return Ok();
     case QuiescePolicy::wait:
       // Waiting cannot make a MAP_SYNC user safe: it relies on DAX for durability.
-      if (auto s = map_sync_only(found); r.dax_off && !s.empty()) {
+      // Unless hooks are registered: the application may end its mapping when asked; the
+      // check after the wait still requires every process gone.
+      if (auto s = map_sync_only(found); r.dax_off && !r.has_hooks && !s.empty()) {
         return Fail(volume_busy(r.volume, r.verb + " under a MAP_SYNC mapping", std::move(s)));
       }
       return Ok();
@@ -100,7 +102,7 @@ Result<void> quiesce(host::Host& host, QuiesceRequest const& r, ConsumerScan con
   DAXD_ASSIGN_OR_RETURN(auto const found, scan());
   DAXD_TRY(check_quiesce(r, found));
   if (r.policy == QuiescePolicy::refuse) return Ok();
-  if (r.hook) DAXD_TRY(r.hook(r.volume, r.deadline));  // seam: applications let go first
+  if (r.hook) DAXD_TRY(r.hook(r));  // applications let go first
   if (r.policy == QuiescePolicy::terminate) return terminate(host, r, scan);
   DAXD_ASSIGN_OR_RETURN(auto left, poll_until_gone(host, scan, r.deadline));
   if (left.empty()) return Ok();

@@ -41,7 +41,8 @@ Step update_desired_step(state::DesiredState& desired, Volume const& v) {
   return s;
 }
 
-Result<Plan> plan_set_dax(state::DesiredState& desired, state::Journal& journal, json const& r) {
+Result<Plan> plan_set_dax(state::DesiredState& desired, state::Journal& journal, Hooks* hooks,
+                          json const& r) {
   DAXD_ASSIGN_OR_RETURN(Volume const old, request_volume(r));
   DAXD_ASSIGN_OR_RETURN(std::string const to_text, optional_string(r, "dax", ""));
   DAXD_ASSIGN_OR_RETURN(DaxMode const to, parse_dax_mode(to_text));
@@ -53,18 +54,23 @@ Result<Plan> plan_set_dax(state::DesiredState& desired, state::Journal& journal,
   Volume changed = old;
   changed.dax = to;
   bool const dax_off = to != DaxMode::always;
-  plan.steps.push_back(quiesce_step(old, quiesce_request(r, old, verb_for(to), dax_off)));
+  auto const q = quiesce_request(r, old, verb_for(to), dax_off);
+  plan.steps.push_back(quiesce_step(old, q, hooks));
   plan.steps.push_back(unmount_step(old, old.dax));
   Step mount =
       mount_step(old, to, [&journal](StepContext& ctx) { record_stopped_time(journal, ctx); });
   mount.commit_point = true;  // the new mode is live: recovery finishes the change
   plan.steps.push_back(std::move(mount));
   plan.steps.push_back(update_desired_step(desired, changed));
+  // Last: the applications hear "resume" once the new mode is live and recorded.
+  if (hooks != nullptr) {
+    plan.steps.push_back(resume_hooks_step(old, q, *hooks, journal, kQuiesceStep));
+  }
   plan.notes.push_back("the filesystem is unmounted while the mode changes");
   return plan;
 }
 
-Result<void> preflight_set_dax(json const& r, host::Host& host) {
+Result<void> preflight_set_dax(Hooks* hooks, json const& r, host::Host& host) {
   DAXD_ASSIGN_OR_RETURN(Volume const v, request_volume(r));
   DAXD_ASSIGN_OR_RETURN(std::string const to_text, optional_string(r, "dax", ""));
   DAXD_ASSIGN_OR_RETURN(DaxMode const to, parse_dax_mode(to_text));
@@ -78,7 +84,9 @@ Result<void> preflight_set_dax(json const& r, host::Host& host) {
   for (auto const& c : all) {
     if (c.kind == ConsumerKind::holder) return Fail(volume_busy(v.name, verb_for(to), {c}));
   }
-  return check_quiesce(quiesce_request(r, v, verb_for(to), to != DaxMode::always), all);
+  auto q = quiesce_request(r, v, verb_for(to), to != DaxMode::always);
+  DAXD_TRY(note_hooks(q, hooks));
+  return check_quiesce(q, all);
 }
 
 }  // namespace
@@ -100,10 +108,13 @@ Result<json> normalise_set_dax(state::DesiredState& desired, std::string const& 
 
 namespace detail {
 
-OperationType set_dax_type(state::DesiredState& desired, state::Journal& journal) {
+OperationType set_dax_type(state::DesiredState& desired, state::Journal& journal, Hooks* hooks) {
   return OperationType{
-      kSetDax, [&desired, &journal](json const& r) { return plan_set_dax(desired, journal, r); },
-      preflight_set_dax};
+      kSetDax,
+      [&desired, &journal, hooks](json const& r) {
+        return plan_set_dax(desired, journal, hooks, r);
+      },
+      [hooks](json const& r, host::Host& host) { return preflight_set_dax(hooks, r, host); }};
 }
 
 }  // namespace detail

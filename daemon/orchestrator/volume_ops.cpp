@@ -137,10 +137,12 @@ Step forget_step(state::DesiredState& desired, Volume const& v) {
   return s;
 }
 
-Result<Plan> plan_destroy(state::DesiredState& desired, json const& r) {
+Result<Plan> plan_destroy(state::DesiredState& desired, Hooks* hooks, json const& r) {
   DAXD_ASSIGN_OR_RETURN(Volume const v, request_volume(r));
   Plan plan{kDestroyVolume, "volume/" + v.name, resources_of(v), {}, {}};
-  plan.steps.push_back(quiesce_step(v, quiesce_request(r, v, "destroy it", /*dax_off=*/true)));
+  // No resume after success: the volume and its hooks are gone.
+  plan.steps.push_back(
+      quiesce_step(v, quiesce_request(r, v, "destroy it", /*dax_off=*/true), hooks));
   if (!v.mountpoint.empty()) plan.steps.push_back(unmount_step(v, v.dax));
   plan.steps.push_back(remove_dm_step(v));
   plan.steps.push_back(forget_step(desired, v));
@@ -149,13 +151,15 @@ Result<Plan> plan_destroy(state::DesiredState& desired, json const& r) {
 }
 
 Result<void> preflight_quiesce(json const& r, host::Host& host, std::string const& verb,
-                               bool dax_off) {
+                               bool dax_off, Hooks* hooks) {
   DAXD_ASSIGN_OR_RETURN(Volume const v, request_volume(r));
   DAXD_ASSIGN_OR_RETURN(auto const all, volume_consumers(host, v));
   for (auto const& c : all) {
     if (c.kind == ConsumerKind::holder) return Fail(volume_busy(v.name, verb, {c}));
   }
-  return check_quiesce(quiesce_request(r, v, verb, dax_off), all);
+  auto q = quiesce_request(r, v, verb, dax_off);
+  DAXD_TRY(note_hooks(q, hooks));
+  return check_quiesce(q, all);
 }
 
 // Suspend, load, resume as one step: a failure in between resumes before it reports, so no
@@ -280,17 +284,18 @@ Result<json> normalise_grow_volume(host::Host& host, state::DesiredState& desire
 }
 
 void register_volume_operations(Orchestrator& o, state::DesiredState& desired,
-                                state::Journal& journal) {
+                                state::Journal& journal, Hooks* hooks) {
   o.register_type(
       {kCreateVolume, [&desired](json const& r) { return plan_create(desired, r); },
        [&desired](json const& r, host::Host& h) { return preflight_create(desired, r, h); }});
-  o.register_type({kDestroyVolume, [&desired](json const& r) { return plan_destroy(desired, r); },
-                   [](json const& r, host::Host& h) {
-                     return preflight_quiesce(r, h, "destroy it", /*dax_off=*/true);
-                   }});
+  o.register_type(
+      {kDestroyVolume, [&desired, hooks](json const& r) { return plan_destroy(desired, hooks, r); },
+       [hooks](json const& r, host::Host& h) {
+         return preflight_quiesce(r, h, "destroy it", /*dax_off=*/true, hooks);
+       }});
   o.register_type(
       {kGrowVolume, [&desired](json const& r) { return plan_grow(desired, r); }, preflight_grow});
-  o.register_type(detail::set_dax_type(desired, journal));
+  o.register_type(detail::set_dax_type(desired, journal, hooks));
   for (auto const& [type, verb] : {std::pair{kDestroyNamespace, "destroy it"},
                                    std::pair{kReconfigureNamespace, "reconfigure it"}}) {
     std::string const v = verb;

@@ -10,6 +10,7 @@
 #include "daemon/host/host.h"
 #include "daemon/model/result.h"
 #include "daemon/model/volume.h"
+#include "daemon/orchestrator/hooks.h"
 #include "daemon/orchestrator/orchestrator.h"
 #include "state/desired_state.h"
 #include "state/journal.h"
@@ -24,8 +25,10 @@ inline constexpr char kSetDax[] = "set-dax";
 /// Registers the four volume operation types, and makes destroy-namespace and
 /// reconfigure-namespace refuse a namespace that a desired volume uses (a `holder` blocker).
 /// Call after register_namespace_operations. `desired` and `journal` must outlive `o`.
+/// With `hooks` (outliving `o`), quiesce steps call the volume's hooks and set-dax ends with a
+/// resume-hooks step; the plans then have that step whenever daxd runs with hooks wired.
 void register_volume_operations(Orchestrator& o, state::DesiredState& desired,
-                                state::Journal& journal);
+                                state::Journal& journal, Hooks* hooks = nullptr);
 
 /// CSI-style idempotency for a normalised create request: the desired volume made by an
 /// identical request, nullopt when there is no volume of that name. The create operation itself
@@ -56,7 +59,8 @@ Result<nlohmann::json> normalise_grow_volume(host::Host& host, state::DesiredSta
 
 namespace detail {
 /// The set-dax operation type (set_dax.cpp).
-OperationType set_dax_type(state::DesiredState& desired, state::Journal& journal);
+OperationType set_dax_type(state::DesiredState& desired, state::Journal& journal,
+                           Hooks* hooks = nullptr);
 /// Quiesce options of a normalised request: {policy, deadline_ms}.
 Result<void> normalise_quiesce(nlohmann::json const& body, nlohmann::json& out);
 }  // namespace detail

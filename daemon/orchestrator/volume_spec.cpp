@@ -130,6 +130,7 @@ json volume_spec(Volume const& v) {
   j.erase("state");
   j.erase("blockdev");
   j.erase("dax_capable");
+  j.erase("reason");
   return j;
 }
 

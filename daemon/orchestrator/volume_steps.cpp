@@ -3,6 +3,8 @@
 // between the kernel's change and the journal's record of it, and numbers change on restart.
 #include "daemon/orchestrator/volume_steps.h"
 
+#include <optional>
+
 #include "daemon/orchestrator/volume_consumers.h"
 #include "daemon/orchestrator/volume_spec.h"
 
@@ -19,7 +21,14 @@ QuiesceRequest quiesce_request(nlohmann::json const& r, Volume const& v, std::st
   q.deadline = std::chrono::milliseconds(deadline ? *deadline : kDefaultDeadlineMs);
   q.verb = std::move(verb);
   q.dax_off = dax_off;
+  q.mountpoint = v.mountpoint;
   return q;
+}
+
+Result<void> note_hooks(QuiesceRequest& q, Hooks* hooks) {
+  if (hooks == nullptr) return Ok();
+  DAXD_ASSIGN_OR_RETURN(q.has_hooks, hooks->any(q.volume));
+  return Ok();
 }
 
 DaxMode mounted_dax(MountEntry const& m) {
@@ -35,15 +44,75 @@ Result<void> require_no_processes(host::Host& host, Volume const& v, std::string
   return Fail(volume_busy(v.name, verb, std::move(blockers)));
 }
 
-Step quiesce_step(Volume const& v, QuiesceRequest q) {
+namespace {
+
+HookCall hook_call(QuiesceRequest const& q, std::int64_t operation_id) {
+  return HookCall{q.volume, q.mountpoint, operation_id, HookPhase::quiesce, q.deadline};
+}
+
+// The ids a finished quiesce step recorded; nullopt (every hook) when it did not finish.
+std::optional<std::vector<std::int64_t>> hooks_asked(nlohmann::json const& data) {
+  auto const it = data.find("hooks_asked");
+  if (it == data.end() || !it->is_array()) return std::nullopt;
+  std::vector<std::int64_t> ids;
+  for (auto const& id : *it) {
+    if (id.is_number_integer()) ids.push_back(id.get<std::int64_t>());
+  }
+  return ids;
+}
+
+}  // namespace
+
+Step quiesce_step(Volume const& v, QuiesceRequest q, Hooks* hooks) {
   Step s;
   s.name = "quiesce";
   s.description = "volume '" + v.name + "': make its processes let go (policy " +
                   std::string(to_string(q.policy)) + ", deadline " +
                   std::to_string(q.deadline.count()) + " ms)";
-  s.run = [v, q](StepContext& ctx) -> Result<Outcome> {
+  s.run = [v, q, hooks](StepContext& ctx) -> Result<Outcome> {
     ctx.data["stopped_at_ms"] = ctx.host.clock().now_unix_ms();
-    DAXD_TRY(quiesce(ctx.host, q, [&]() { return volume_consumers(ctx.host, v); }));
+    QuiesceRequest r = q;
+    r.operation_id = ctx.operation_id;
+    DAXD_TRY(note_hooks(r, hooks));
+    if (hooks != nullptr && r.policy != QuiescePolicy::refuse) {
+      ctx.data["hooks_asked"] = nlohmann::json::array();  // none yet, and none if none exist
+    }
+    if (hooks != nullptr && r.has_hooks) {
+      r.hook = [hooks, &ctx](QuiesceRequest const& req) -> Result<void> {
+        DAXD_ASSIGN_OR_RETURN(auto const ids, hooks->quiesce(hook_call(req, req.operation_id)));
+        ctx.data["hooks_asked"] = ids;
+        return Ok();
+      };
+    }
+    DAXD_TRY(quiesce(ctx.host, r, [&]() { return volume_consumers(ctx.host, v); }));
+    return Outcome::changed;
+  };
+  if (hooks == nullptr || q.policy == QuiescePolicy::refuse) return s;
+  s.undo = [q, hooks](StepContext& ctx) -> Result<Outcome> {
+    auto const only = hooks_asked(ctx.data);
+    if (only && only->empty()) return Outcome::unchanged;
+    auto call = hook_call(q, ctx.operation_id);
+    ctx.data["resume_failures"] = hooks->resume(call, only);
+    return Outcome::changed;
+  };
+  return s;
+}
+
+Step resume_hooks_step(Volume const& v, QuiesceRequest q, Hooks& hooks, state::Journal& journal,
+                       int quiesce_index) {
+  Step s;
+  s.name = "resume-hooks";
+  s.description = "volume '" + v.name + "': tell the hooks asked to quiesce that it may resume";
+  s.run = [q, &hooks, &journal, quiesce_index](StepContext& ctx) -> Result<Outcome> {
+    if (q.policy == QuiescePolicy::refuse) return Outcome::unchanged;
+    // Read from the journal, not from memory: after a crash the roll-forward is a new process.
+    auto const text = journal.step_data(ctx.operation_id, quiesce_index);
+    auto const data = text ? nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false)
+                           : nlohmann::json();
+    auto const only = data.is_object() ? hooks_asked(data) : std::nullopt;
+    if (only && only->empty()) return Outcome::unchanged;
+    auto const failures = hooks.resume(hook_call(q, ctx.operation_id), only);
+    ctx.data["failures"] = failures;
     return Outcome::changed;
   };
   return s;

@@ -8,8 +8,10 @@
 #include "daemon/host/host.h"
 #include "daemon/model/result.h"
 #include "daemon/model/volume.h"
+#include "daemon/orchestrator/hooks.h"
 #include "daemon/orchestrator/quiesce.h"
 #include "daemon/orchestrator/step.h"
+#include "state/journal.h"
 
 namespace daxd::orchestrator {
 
@@ -26,9 +28,21 @@ DaxMode mounted_dax(MountEntry const& m);
 /// Busy, listing every process that uses the volume (fds, mappings, cwd). Errors: busy, host's.
 Result<void> require_no_processes(host::Host& host, Volume const& v, std::string const& verb);
 
+/// Sets q.has_hooks from the registry (no hooks: unchanged). Errors: io_error.
+Result<void> note_hooks(QuiesceRequest& q, Hooks* hooks);
+
 /// "quiesce": no process uses the volume, per `q`'s policy; records `stopped_at_ms` in its
-/// data (the world stops here). No undo: the processes it ended do not come back.
-Step quiesce_step(Volume const& v, QuiesceRequest q);
+/// data (the world stops here). With `hooks`, wait and terminate first ask every hook of the
+/// volume (phase quiesce) and record their ids in `hooks_asked`; the undo then asks them to
+/// resume (every hook of the volume when the step did not finish; best effort, never fails).
+/// Without hooks there is no undo: the processes it ended do not come back.
+Step quiesce_step(Volume const& v, QuiesceRequest q, Hooks* hooks = nullptr);
+
+/// "resume-hooks": the hooks the quiesce step (step `quiesce_index` of the same operation, read
+/// from the journal) asked are asked to resume; refuse asked none. Best effort: failures go to
+/// its data (`failures`) and to `hook-failed` events, never fail the step. No undo.
+Step resume_hooks_step(Volume const& v, QuiesceRequest q, Hooks& hooks, state::Journal& journal,
+                       int quiesce_index);
 
 /// "unmount": nothing is mounted at the volume's mountpoint (never lazy; refused, after a fresh
 /// check, while any process uses it). Undo: mounted again with `undo_dax`.

@@ -96,15 +96,19 @@ std::string dax_from_options(std::string const& options) {
   return std::string(value, size);
 }
 
-Result<std::vector<MountEntry>> LinuxFilesystems::list_mounts() {
-  MntTable table(mnt_new_table_from_file("/proc/self/mountinfo"));
-  if (!table) return Fail(Errc::io_error, "cannot read /proc/self/mountinfo");
+Result<std::vector<MountEntry>> read_mount_table(std::string const& path) {
+  MntTable table(mnt_new_table_from_file(path.c_str()));
+  if (!table) return Fail(Errc::io_error, "cannot read " + path);
   MntIter iter(mnt_new_iter(MNT_ITER_FORWARD));
   if (!iter) return Fail(Errc::io_error, "cannot iterate the mount table: out of memory");
   std::vector<MountEntry> out;
   libmnt_fs* fs = nullptr;
   while (mnt_table_next_fs(table.get(), iter.get(), &fs) == 0) out.push_back(entry_from(fs));
   return out;
+}
+
+Result<std::vector<MountEntry>> LinuxFilesystems::list_mounts() {
+  return read_mount_table("/proc/self/mountinfo");
 }
 
 Result<void> LinuxFilesystems::make_filesystem(std::string_view device, FsType type) {

@@ -17,11 +17,19 @@ class LinuxFilesystems final : public Filesystems {
   Result<void> freeze(std::string_view target) override;
   Result<void> thaw(std::string_view target) override;
   Result<std::string> probe_signature(std::string_view device) override;
+  // Per-file DAX (linux_file_dax.cpp).
+  Result<FileDaxState> file_dax_state(std::string_view root, std::string_view path) override;
+  Result<void> set_file_dax(std::string_view root, std::string_view path, bool on) override;
+  Result<void> evict_inodes(std::string_view root) override;
 };
 
 /// "always" | "never" | "inode" from a mount option string ("rw,dax=inode"; bare "dax" is
 /// "always"), "" when there is no dax option.
 std::string dax_from_options(std::string const& options);
+
+/// The mount table in mountinfo format at `path` (/proc/self/mountinfo), read with libmount.
+/// Errors: io_error.
+Result<std::vector<MountEntry>> read_mount_table(std::string const& path);
 
 /// Runs `argv` without a shell; its stderr is returned in the error. Errors: not_found (no such
 /// program), io_error (non-zero exit).

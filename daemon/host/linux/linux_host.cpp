@@ -2,6 +2,7 @@
 // LinuxHost owns the real implementations and the system clock.
 #include "daemon/host/linux/linux_host.h"
 
+#include "daemon/host/linux/linux_device_events.h"
 #include "daemon/host/linux/linux_device_mapper.h"
 #include "daemon/host/linux/linux_filesystems.h"
 #include "daemon/host/linux/linux_nvdimm.h"
@@ -17,6 +18,7 @@ class LinuxHost final : public Host {
   Filesystems& filesystems() override { return fs_; }
   Processes& processes() override { return processes_; }
   Clock& clock() override { return clock_; }
+  DeviceEvents& device_events() override { return events_; }
   std::string describe() const override { return "linux"; }
 
  private:
@@ -25,6 +27,7 @@ class LinuxHost final : public Host {
   linux_impl::LinuxFilesystems fs_;
   linux_impl::LinuxProcesses processes_;
   SystemClock clock_;
+  linux_impl::LinuxDeviceEvents events_;
 };
 
 }  // namespace

@@ -29,9 +29,15 @@ bool contains(std::vector<DevNumber> const& list, DevNumber d) {
   return std::find(list.begin(), list.end(), d) != list.end();
 }
 
-/// What one stat() result matches in the query: the filesystem, or the device node itself.
+bool contains_file(std::vector<FileId> const& files, DevNumber dev, std::uint64_t inode) {
+  return std::find(files.begin(), files.end(), FileId{dev, inode}) != files.end();
+}
+
+/// What one stat() result matches in the query: the filesystem, one of the files, or the
+/// device node itself.
 bool stat_matches(struct stat const& st, ConsumerQuery const& q) {
   if (contains(q.filesystems, dev_of(st.st_dev))) return true;
+  if (contains_file(q.files, dev_of(st.st_dev), st.st_ino)) return true;
   bool const is_dev = S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode);
   return is_dev && contains(q.devices, dev_of(st.st_rdev));
 }
@@ -114,6 +120,7 @@ class ProcessScan {
  private:
   bool mapping_matches(MapsEntry const& e) {
     if (contains(q_.filesystems, e.dev)) return true;
+    if (contains_file(q_.files, e.dev, e.inode)) return true;
     if (q_.devices.empty() || !e.path.starts_with("/dev/")) return false;
     struct stat st {};
     if (::stat(e.path.c_str(), &st) != 0) return false;
@@ -129,7 +136,10 @@ class ProcessScan {
   void check_link(char const* name, ConsumerKind kind) {
     std::string const link = dir_ + "/" + name;
     struct stat st {};
-    if (::stat(link.c_str(), &st) != 0 || !contains(q_.filesystems, dev_of(st.st_dev))) return;
+    if (::stat(link.c_str(), &st) != 0) return;
+    bool const hit = contains(q_.filesystems, dev_of(st.st_dev)) ||
+                     contains_file(q_.files, dev_of(st.st_dev), st.st_ino);
+    if (!hit) return;
     add(kind, read_link(link), false, false);
   }
 
@@ -168,7 +178,7 @@ std::string read_comm(std::string const& dir) {
 
 Result<std::vector<Consumer>> LinuxProcesses::find_consumers(ConsumerQuery const& query) {
   std::vector<Consumer> out;
-  if (query.filesystems.empty() && query.devices.empty()) return out;
+  if (query.filesystems.empty() && query.devices.empty() && query.files.empty()) return out;
   DIR* proc = ::opendir(proc_root_.c_str());
   if (proc == nullptr) return error_from_errno(errno, "cannot scan " + proc_root_);
   int const proc_fd = ::dirfd(proc);

@@ -2,6 +2,7 @@
 // Simulated filesystems: mkfs signatures, mount rules for DAX, busy unmounts, freeze and thaw.
 #include <algorithm>
 
+#include "daemon/host/sim/sim_file_dax.h"
 #include "daemon/host/sim/sim_ops.h"
 #include "daemon/host/sim/sim_rules.h"
 
@@ -165,6 +166,7 @@ Result<void> write_file(SimState& s, std::string_view device, std::string const&
     return Fail(Errc::busy, d.node + ": busy: filesystem at " + m->target + " is frozen");
   }
   if (suspended(s, d)) return Fail(Errc::busy, d.node + ": busy: dm device is suspended");
+  inherit_on_create(it->second, path);  // a new file takes its directory's FS_XFLAG_DAX
   it->second.files[path] = std::move(bytes);
   return Ok();
 }

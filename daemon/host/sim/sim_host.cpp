@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/host/sim/sim_file_dax.h"
 #include "daemon/host/sim/sim_ops.h"
 #include "daemon/host/sim/sim_rules.h"
 
@@ -112,7 +113,7 @@ auto SimHost::read_op(std::string_view op, Fn&& fn) {
 template <typename Fn>
 auto SimHost::mutate_op(std::string_view op, Fn&& fn) {
   using R = decltype(fn(std::declval<SimState&>()));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (auto e = take_fault(op)) return R(Unexpected{std::move(*e)});
   SimState next = state_;
   R result = fn(next);
@@ -120,7 +121,10 @@ auto SimHost::mutate_op(std::string_view op, Fn&& fn) {
   if (auto written = write_state_file(path_, next); !written) {
     return R(Unexpected{std::move(written).error()});
   }
+  auto const changes = device_changes(state_, next);
   state_ = std::move(next);
+  lock.unlock();  // listeners may read the host
+  events_.deliver(changes);
   return result;
 }
 
@@ -215,6 +219,18 @@ class SimHost::FsImpl final : public host::Filesystems {
     return h_.read_op("fs.probe_signature",
                       [&](SimState const& s) { return sim::probe_signature(s, device); });
   }
+  // A statx loads the inode, so reading the state is a change of the sim kernel's memory.
+  Result<FileDaxState> file_dax_state(std::string_view root, std::string_view path) override {
+    return h_.mutate_op("fs.file_dax_state",
+                        [&](SimState& s) { return sim::file_dax_state(s, root, path); });
+  }
+  Result<void> set_file_dax(std::string_view root, std::string_view path, bool on) override {
+    return h_.mutate_op("fs.set_file_dax",
+                        [&](SimState& s) { return sim::set_file_dax(s, root, path, on); });
+  }
+  Result<void> evict_inodes(std::string_view root) override {
+    return h_.mutate_op("fs.evict_inodes", [&](SimState& s) { return sim::evict_inodes(s, root); });
+  }
 
  private:
   SimHost& h_;
@@ -267,6 +283,8 @@ host::DeviceMapper& SimHost::device_mapper() { return *dm_; }
 host::Filesystems& SimHost::filesystems() { return *fs_; }
 host::Processes& SimHost::processes() { return *proc_; }
 host::Clock& SimHost::clock() { return *clock_; }
+host::DeviceEvents& SimHost::device_events() { return events_; }
+host::Programs& SimHost::programs() { return *programs_; }
 std::string SimHost::describe() const { return "sim:" + path_; }
 
 Result<void> SimHost::add_process(SimProcess p) {
@@ -305,11 +323,30 @@ Result<std::string> SimHost::read_file(std::string_view device, std::string cons
                  [&](SimState const& s) { return sim::read_file(s, device, path); });
 }
 
+Result<void> SimHost::make_directory(std::string_view device, std::string const& path) {
+  return mutate_op("sim.make_directory",
+                   [&](SimState& s) { return sim::make_directory(s, device, path); });
+}
+
 Result<void> SimHost::reload() {
   DAXD_ASSIGN_OR_RETURN(auto state, read_state_file(path_));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  auto const changes = device_changes(state_, state);
   state_ = std::move(state);
+  lock.unlock();
+  events_.deliver(changes);
   return Ok();
+}
+
+Result<void> SimHost::unplug_namespace(std::string_view dev) {
+  return mutate_op("sim.unplug_namespace", [&](SimState& s) -> Result<void> {
+    auto const before = s.namespaces.size();
+    std::erase_if(s.namespaces, [&](SimNamespace const& n) { return n.dev == dev; });
+    if (s.namespaces.size() == before) {
+      return Fail(Errc::not_found, std::string(dev) + ": no such namespace");
+    }
+    return Ok();
+  });
 }
 
 SimState SimHost::state() const {

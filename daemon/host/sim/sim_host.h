@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "daemon/host/host.h"
+#include "daemon/host/sim/sim_events.h"
+#include "daemon/host/sim/sim_programs.h"
 #include "daemon/host/sim/sim_state.h"
 
 namespace daxd::host::sim {
@@ -33,6 +35,10 @@ class SimHost final : public host::Host {
   host::Filesystems& filesystems() override;
   host::Processes& processes() override;
   host::Clock& clock() override;
+  /// uevents derived from each change of the sim kernel (see sim_events.h).
+  host::DeviceEvents& device_events() override;
+  /// Fakes registered through fake_programs(), real programs otherwise.
+  host::Programs& programs() override;
   /// "sim:<path>".
   std::string describe() const override;
 
@@ -51,8 +57,18 @@ class SimHost final : public host::Host {
   /// data-integrity checks. Errors: not_found, invalid_argument (no filesystem), busy (frozen).
   Result<void> write_file(std::string_view device, std::string const& path, std::string bytes);
   Result<std::string> read_file(std::string_view device, std::string const& path);
-  /// Re-reads the file (tests that edit it, or share it between two hosts).
+  /// mkdir -p on the filesystem of `device`; new directories inherit FS_XFLAG_DAX from their
+  /// parent. Errors: not_found, invalid_argument (no filesystem), already_exists (a file).
+  Result<void> make_directory(std::string_view device, std::string const& path);
+  /// Re-reads the file (tests that edit it, or share it between two hosts); delivers the
+  /// uevents of what changed.
   Result<void> reload();
+  /// Hot-unplug: namespace `dev` (and its pmem/dax device) vanishes even while held, as when a
+  /// DIMM fails; dm tables and mounts on it stay, referring to a device that is gone.
+  /// Errors: not_found.
+  Result<void> unplug_namespace(std::string_view dev);
+  /// Fake programs (quiesce hooks) for tests: see SimPrograms.
+  SimPrograms& fake_programs() { return *programs_; }
   /// A copy of the whole state.
   SimState state() const;
   std::string const& path() const { return path_; }
@@ -78,6 +94,8 @@ class SimHost final : public host::Host {
   std::unique_ptr<FsImpl> fs_;
   std::unique_ptr<ProcImpl> proc_;
   std::unique_ptr<host::Clock> clock_;
+  SimDeviceEvents events_;
+  std::unique_ptr<SimPrograms> programs_ = std::make_unique<SimPrograms>();
 };
 
 /// The factory daxd's main uses for `--host sim:FILE`. Errors: as SimHost::open.

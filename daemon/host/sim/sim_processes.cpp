@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 
+#include "daemon/host/sim/sim_file_dax.h"
 #include "daemon/host/sim/sim_ops.h"
 #include "daemon/host/sim/sim_rules.h"
 
@@ -15,7 +16,7 @@ bool under(std::string const& path, std::string const& target) {
 }
 
 // What open()/mmap()/chdir() would pin: the device node itself or the filesystem holding path.
-Result<void> resolve_use(SimState const& s, SimUse& u) {
+Result<void> resolve_use(SimState& s, SimUse& u) {
   bool const mapping = u.kind == ConsumerKind::mapping;
   if (!mapping) u.map_sync = false;
   if (u.path.rfind("/dev/", 0) == 0) {
@@ -25,8 +26,8 @@ Result<void> resolve_use(SimState const& s, SimUse& u) {
     u.dev = d->dev;
     u.dax = mapping && d->kind == DevKind::dax;
   } else {
-    SimMount const* best = nullptr;
-    for (auto const& m : s.mounts) {
+    SimMount* best = nullptr;
+    for (auto& m : s.mounts) {
       if (under(u.path, m.target) && (best == nullptr || m.target.size() > best->target.size()))
         best = &m;
     }
@@ -36,6 +37,11 @@ Result<void> resolve_use(SimState const& s, SimUse& u) {
     if (best != nullptr) {
       if (auto const d = find_device(s, best->device)) u.dev = d->dev;
       u.dax = (mapping || u.kind == ConsumerKind::fd) && best->dax_active;
+      // Opening a file loads its inode; under dax=inode its S_DAX follows FS_XFLAG_DAX.
+      auto const s_dax = load_inode(s, *best, u.path);
+      if (best->dax == DaxMode::inode && s_dax) {
+        u.dax = (mapping || u.kind == ConsumerKind::fd) && *s_dax;
+      }
     }
   }
   if (u.map_sync && !u.dax) {
@@ -53,7 +59,8 @@ std::vector<Consumer> find_consumers(SimState const& s, ConsumerQuery const& que
   std::vector<Consumer> out;
   for (auto const& p : s.processes) {
     for (auto const& u : p.uses) {
-      bool const hit = u.device_node ? has(query.devices, u.dev) : has(query.filesystems, u.dev);
+      bool const hit = u.device_node ? has(query.devices, u.dev)
+                                     : has(query.filesystems, u.dev) || use_is_file(s, u, query.files);
       if (hit && !(u.dev == DevNumber{})) {
         out.push_back(Consumer{u.kind, p.pid, p.command, u.path, u.map_sync, u.dax});
       }
@@ -70,7 +77,10 @@ Result<void> send_signal(SimState& s, int pid, int signal) {
   bool const fatal =
       signal == SIGKILL ||
       ((signal == SIGTERM || signal == SIGINT || signal == SIGHUP) && !it->ignore_sigterm);
-  if (fatal) s.processes.erase(it);  // it exits: its fds, mappings and cwd go away
+  if (fatal) {
+    s.processes.erase(it);  // it exits: its fds, mappings and cwd go away
+    release_inodes(s);      // ... and "don't cache" inodes it was the last user of
+  }
   return Ok();
 }
 
@@ -87,6 +97,7 @@ Result<void> add_process(SimState& s, SimProcess p) {
 Result<void> remove_process(SimState& s, int pid) {
   auto const n = std::erase_if(s.processes, [&](SimProcess const& p) { return p.pid == pid; });
   if (n == 0) return Fail(Errc::not_found, "pid " + std::to_string(pid) + ": no such process");
+  release_inodes(s);
   return Ok();
 }
 

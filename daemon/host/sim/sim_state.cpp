@@ -156,10 +156,15 @@ SimDmDevice dm_from_json(json const& j) {
 }
 
 json mount_to_json(SimMount const& m) {
-  return json{{"device", m.device},      {"source", m.source},
-              {"target", m.target},      {"fstype", to_string(m.fstype)},
-              {"dax", to_string(m.dax)}, {"dax_active", m.dax_active},
-              {"frozen", m.frozen}};
+  json out{{"device", m.device},      {"source", m.source},
+           {"target", m.target},      {"fstype", to_string(m.fstype)},
+           {"dax", to_string(m.dax)}, {"dax_active", m.dax_active},
+           {"frozen", m.frozen}};
+  for (auto const& [path, c] : m.inode_cache) {
+    out["inode_cache"][path] =
+        json{{"s_dax", c.s_dax}, {"dontcache", c.dontcache}, {"pinned", c.pinned}};
+  }
+  return out;
 }
 
 Result<SimMount> mount_from_json(json const& j) {
@@ -171,13 +176,22 @@ Result<SimMount> mount_from_json(json const& j) {
   DAXD_ASSIGN_OR_RETURN(m.dax, parse_dax_mode(j.value("dax", std::string{"always"})));
   m.dax_active = j.value("dax_active", false);
   m.frozen = j.value("frozen", false);
+  json const cache = j.value("inode_cache", json::object());
+  for (auto const& [path, c] : cache.items()) {
+    m.inode_cache[path] = SimCachedInode{c.value("s_dax", false), c.value("dontcache", false),
+                                         c.value("pinned", false)};
+  }
   return m;
 }
 
 json storage_to_json(SimStorage const& s) {
   json files = json::object();
   for (auto const& [path, bytes] : s.files) files[path] = bytes_to_json(bytes);
-  return json{{"signature", s.signature}, {"files", files}};
+  json out{{"signature", s.signature}, {"files", files}};
+  for (auto const& [path, a] : s.inodes) {
+    out["inodes"][path] = json{{"directory", a.directory}, {"dax_flag", a.dax_flag}};
+  }
+  return out;
 }
 
 SimStorage storage_from_json(json const& j) {
@@ -186,6 +200,10 @@ SimStorage storage_from_json(json const& j) {
   json const files = j.value("files", json::object());  // items() must not outlive its json
   for (auto const& [path, bytes] : files.items()) {
     s.files[path] = bytes_from_json(bytes);
+  }
+  json const inodes = j.value("inodes", json::object());
+  for (auto const& [path, a] : inodes.items()) {
+    s.inodes[path] = SimInodeAttrs{a.value("directory", false), a.value("dax_flag", false)};
   }
   return s;
 }

@@ -66,6 +66,14 @@ struct SimDmDevice {
   std::vector<int> dax_mappings_at_suspend;       // pids still writing through DAX while suspended
 };
 
+/// What the in-memory inode of a file on a mounted filesystem carries (dax.rst: S_DAX is decided
+/// when the inode is loaded; a flag change marks it "don't cache", so its last user evicts it).
+struct SimCachedInode {
+  bool s_dax = false;      // statx STATX_ATTR_DAX
+  bool dontcache = false;  // I_DONTCACHE: evicted when the last reference goes
+  bool pinned = false;     // held by what no /proc scan shows (loop device, swap): never evicted
+};
+
 struct SimMount {
   std::string device;  // kernel name: "pmem0", "dm-0"
   std::string source;  // "/dev/pmem0", "/dev/mapper/NAME"
@@ -74,12 +82,21 @@ struct SimMount {
   DaxMode dax = DaxMode::always;
   bool dax_active = false;  // the fs really serves files with DAX
   bool frozen = false;
+  std::map<std::string, SimCachedInode> inode_cache = {};  // path inside the fs -> loaded inode
 };
 
 /// What sits on a range of media: a filesystem signature and a few files.
+/// Persistent attributes of an inode; a file of `files` without an entry has none set.
+struct SimInodeAttrs {
+  bool directory = false;
+  bool dax_flag = false;  // FS_XFLAG_DAX
+};
+
 struct SimStorage {
   std::string signature;                     // "ext4", "xfs", "" (none)
   std::map<std::string, std::string> files;  // path inside the fs -> bytes
+  std::map<std::string, SimInodeAttrs> inodes = {};  // path in the fs ("/" the root) -> attrs;
+                                                // parents of files are directories as well
 };
 
 /// One thing a process holds. Resolved when the process is added.

@@ -128,11 +128,20 @@ TEST_F(HandlerTest, NonAdminMutationIs403BeforeRoutingAndAudited) {
   EXPECT_EQ(audits_[0].result, "permission_denied");
 }
 
-TEST_F(HandlerTest, TcpMutationIs403NamingTokens) {
-  auto const res = call("DELETE", "/v1/namespaces/db", tcp_peer());
-  EXPECT_EQ(res.status, 403U);
+TEST_F(HandlerTest, TcpRequestsWithoutTheBearerTokenAre401) {
+  // No token configured: nothing over TCP is served, reads included.
+  auto const res = call("GET", "/v1/regions", tcp_peer());
+  EXPECT_EQ(res.status, 401U);
   EXPECT_EQ(json::parse(res.body).at("detail"),
-            "mutations over tcp need a bearer token (not configured)");
+            "tcp requests need an Authorization: Bearer token");
+  services_.bearer_token = "0123456789abcdef";
+  Request req;
+  req.method = "DELETE";
+  req.target = "/v1/namespaces/db";
+  req.authorization = "Bearer 0123456789abcdeX";
+  EXPECT_EQ(handle_request(req, tcp_peer(), services_).status, 401U);
+  req.authorization = "Bearer 0123456789abcdef";
+  EXPECT_NE(handle_request(req, tcp_peer(), services_).status, 401U);
 }
 
 TEST_F(HandlerTest, AdminMutationIsRoutedAndAudited) {

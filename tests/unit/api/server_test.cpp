@@ -251,27 +251,7 @@ TEST_F(ServerTest, BadTcpAddressAndUnknownGroupAreInvalidArgument) {
   EXPECT_EQ(r2.error().code, Errc::invalid_argument);
 }
 
-TEST_F(ServerTest, TcpListenerServesReadsAndRefusesMutations) {
-  options_.tcp_listen = "127.0.0.1:0";
-  start_server();
-  ASSERT_NE(server_->tcp_port(), 0);
-  net::ip::tcp::socket s(ioc_);
-  s.connect({net::ip::make_address("127.0.0.1"), server_->tcp_port()});
-  auto req = get("/v1/regions");
-  req.prepare_payload();
-  http::write(s, req);
-  beast::flat_buffer buffer;
-  HttpResponse res;
-  http::read(s, buffer, res);
-  EXPECT_EQ(res.result_int(), 200U);
-  http::request<http::string_body> post{http::verb::post, "/v1/namespaces", 11};
-  post.set(http::field::host, "localhost");
-  post.prepare_payload();
-  http::write(s, post);
-  HttpResponse refused;
-  http::read(s, buffer, refused);
-  EXPECT_EQ(refused.result_int(), 403U);
-}
+// TCP (TLS with a bearer token) is tested in tls_test.cpp.
 
 }  // namespace
 }  // namespace daxd::api
