@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+// A small closed-loop HTTP/1.1 load generator over a unix socket or TCP (wrk has no unix
+// sockets): C keep-alive connections on one Asio thread each send GET PATH, wait for the full
+// answer, and repeat for D seconds; prints requests/s and latency percentiles.
+//
+// Usage: http_load (--unix PATH | --tcp HOST:PORT) --path /healthz [-c 8] [-d 5]
+//        http_load (--unix PATH | --tcp HOST:PORT) --path P --once [--save PREFIX]
+//   --once prints the body of one GET on stdout (exit 0 on 200); --save also writes
+//   PREFIX.body and PREFIX.type (the Content-Type) for the baseline server.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using local = net::local::stream_protocol;
+using Clock = std::chrono::steady_clock;
+
+struct Stats {
+  std::vector<double> latency_us;
+  long errors = 0;
+};
+
+template <class Protocol>
+class Connection : public std::enable_shared_from_this<Connection<Protocol>> {
+ public:
+  Connection(net::io_context& ioc, http::request<http::empty_body> const& req,
+             Clock::time_point deadline, Stats& stats)
+      : socket_(ioc), req_(req), deadline_(deadline), stats_(stats) {}
+
+  typename Protocol::socket& socket() { return socket_; }
+
+  void send() {
+    if (Clock::now() >= deadline_) return;
+    sent_at_ = Clock::now();
+    http::async_write(socket_, req_, [self = this->shared_from_this()](beast::error_code ec, auto) {
+      if (ec) return self->fail();
+      self->res_ = {};
+      http::async_read(self->socket_, self->buffer_, self->res_,
+                       [self](beast::error_code rec, auto) { self->on_read(rec); });
+    });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec) return fail();
+    auto const us = std::chrono::duration<double, std::micro>(Clock::now() - sent_at_).count();
+    if (res_.result_int() != 200) ++stats_.errors;
+    stats_.latency_us.push_back(us);
+    send();
+  }
+  void fail() { ++stats_.errors; }
+
+  typename Protocol::socket socket_;
+  http::request<http::empty_body> const& req_;
+  Clock::time_point deadline_;
+  Stats& stats_;
+  beast::flat_buffer buffer_;
+  http::response<http::string_body> res_;
+  Clock::time_point sent_at_;
+};
+
+struct Target {
+  std::string unix_path;
+  std::string tcp_host;
+  std::string tcp_port;
+};
+
+template <class Protocol>
+bool connect(typename Protocol::socket& s, net::io_context& ioc, Target const& t) {
+  beast::error_code ec;
+  if constexpr (std::is_same_v<Protocol, tcp>) {
+    tcp::resolver resolver(ioc);
+    auto const eps = resolver.resolve(t.tcp_host, t.tcp_port, ec);
+    if (!ec) net::connect(s, eps, ec);
+    if (!ec) s.set_option(tcp::no_delay(true), ec);
+  } else {
+    s.connect(local::endpoint(t.unix_path), ec);
+  }
+  if (ec) std::fprintf(stderr, "http_load: connect: %s\n", ec.message().c_str());
+  return !ec;
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  auto const idx = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  return v[idx];
+}
+
+template <class Protocol>
+int load(Target const& t, std::string const& path, int conns, double seconds) {
+  net::io_context ioc(1);
+  http::request<http::empty_body> req{http::verb::get, path, 11};
+  req.set(http::field::host, "localhost");
+  Stats stats;
+  auto const start = Clock::now();
+  auto const deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  std::vector<std::shared_ptr<Connection<Protocol>>> all;
+  for (int i = 0; i < conns; ++i) {
+    auto c = std::make_shared<Connection<Protocol>>(ioc, req, deadline, stats);
+    if (!connect<Protocol>(c->socket(), ioc, t)) return 1;
+    all.push_back(c);
+  }
+  for (auto& c : all) c->send();
+  ioc.run();
+  double const took = std::chrono::duration<double>(Clock::now() - start).count();
+  auto& lat = stats.latency_us;
+  double const n = static_cast<double>(lat.size());
+  double const p50 = percentile(lat, 0.50), p99 = percentile(lat, 0.99);
+  std::printf("requests=%zu errors=%ld rps=%.0f p50_us=%.0f p99_us=%.0f max_us=%.0f\n", lat.size(),
+              stats.errors, n / took, p50, p99, lat.empty() ? 0.0 : lat.back());
+  return stats.errors == 0 && !lat.empty() ? 0 : 1;
+}
+
+template <class Protocol>
+int once(Target const& t, std::string const& path, std::string const& save) {
+  net::io_context ioc(1);
+  typename Protocol::socket s(ioc);
+  if (!connect<Protocol>(s, ioc, t)) return 2;
+  http::request<http::empty_body> req{http::verb::get, path, 11};
+  req.set(http::field::host, "localhost");
+  req.keep_alive(false);
+  beast::error_code ec;
+  http::write(s, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(s, buffer, res, ec);
+  if (ec) return std::fprintf(stderr, "http_load: %s\n", ec.message().c_str()), 2;
+  std::fwrite(res.body().data(), 1, res.body().size(), stdout);
+  if (!save.empty()) {
+    std::ofstream(save + ".body", std::ios::binary) << res.body();
+    std::ofstream(save + ".type") << res[http::field::content_type];
+  }
+  return res.result_int() == 200 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Target t;
+  std::string path = "/healthz", save;
+  int conns = 8;
+  double seconds = 5;
+  bool one = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string const k = argv[i];
+    std::string const v = i + 1 < argc ? argv[i + 1] : "";
+    if (k == "--once") {
+      one = true;
+      continue;
+    }
+    ++i;
+    if (k == "--unix")
+      t.unix_path = v;
+    else if (k == "--tcp") {
+      t.tcp_host = v.substr(0, v.rfind(':'));
+      t.tcp_port = v.substr(v.rfind(':') + 1);
+    } else if (k == "--path")
+      path = v;
+    else if (k == "--save")
+      save = v;
+    else if (k == "-c")
+      conns = std::max(1, std::atoi(v.c_str()));
+    else if (k == "-d")
+      seconds = std::atof(v.c_str());
+    else
+      return std::fprintf(stderr, "http_load: unknown argument %s\n", k.c_str()), 2;
+  }
+  bool const over_unix = !t.unix_path.empty();
+  if (!over_unix && t.tcp_port.empty()) {
+    std::fprintf(
+        stderr,
+        "usage: http_load (--unix PATH | --tcp HOST:PORT) --path P [-c N] [-d S] [--once]\n");
+    return 2;
+  }
+  if (one) return over_unix ? once<local>(t, path, save) : once<tcp>(t, path, save);
+  return over_unix ? load<local>(t, path, conns, seconds) : load<tcp>(t, path, conns, seconds);
+}

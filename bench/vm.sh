@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Inventory on the real kernel: one QEMU boot (tests/vm's kernel cache, initramfs builder and
+# run-vm.sh) runs only bench/vm/scenarios; prints ndctl list -RNu against daxadm list -RNu and
+# GET /v1/namespaces at 1, 16 and 64 namespaces, daxd's start-up and staleness in the guest.
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+run=$BENCH_WORK/vm
+rc=0
+DAXD_VM_SCENARIOS=$SRC/bench/vm/scenarios "$SRC/tests/vm/run-vm.sh" -d "$run" -t 600 \
+  "$DAXD" "$DAXADM" "$BB/bench_http_load" "$BB/bench_ready_time" "$(command -v hyperfine)" \
+  2> "$run.log" || rc=$?
+res=$run/results
+if [ $rc = 77 ]; then echo "== vm: SKIPPED: $(cat "$res/SKIPPED")"; exit 0; fi
+[ $rc = 0 ] || { tail -20 "$run.log"; echo "== vm: FAILED (run-vm.sh exit $rc; $run/serial.log)"; exit 1; }
+echo "== inventory on the real kernel (QEMU TCG guest, hyperfine -N means over ${BENCH_RUNS:-5} runs, each a new process)"
+printf '   %-4s %10s %10s %10s %13s %10s %16s\n' "ns" "ndctl ms" "daxadm ms" "GET ms" "ndctl/daxadm" "ndctl/GET" "GET in-proc p50"
+for n in 1 16 64; do
+  log=$res/bench-inventory-$n.log csv=$res/bench-inventory-$n.csv
+  if [ ! -f "$csv" ]; then
+    echo "   $n: no result (scenario rc $(cat "$res/bench-inventory-$n.rc" 2>/dev/null || echo none)):"
+    tail -3 "$log" 2>/dev/null | sed 's/^/      /'
+    continue
+  fi
+  # command,mean,stddev,median,user,system,min,max (seconds)
+  nd=$(awk -F, '$1 ~ /^ndctl/ { printf "%.1f", $2 * 1000 }' "$csv")
+  dx=$(awk -F, '$1 ~ /^daxadm/ { printf "%.1f", $2 * 1000 }' "$csv")
+  gt=$(awk -F, '$1 ~ /^bench_http_load/ { printf "%.1f", $2 * 1000 }' "$csv")
+  ip=$(sed -n "s/^BENCH vm-inproc n=$n .*p50_us=\([0-9]*\).*/\1/p" "$log")
+  printf '   %-4s %10s %10s %10s %12sx %9sx %14sus\n' "$n" "$nd" "$dx" "$gt" "$(ratio "$nd" "$dx" 1)" "$(ratio "$nd" "$gt" 1)" "$ip"
+done
+for n in 1 16 64; do
+  log=$res/bench-inventory-$n.log
+  [ -f "$log" ] || continue
+  sed -n 's/^BENCH vm-stale /   staleness: /p; s/^BENCH vm-startup /   daxd start-up in the guest (linux host, '"$n"' ns scenario): /p; s/^BENCH vm-rss /   daxd RSS in the guest after the '"$n"' ns scenario (kB): /p' "$log"
+  grep -E '^(created|labels used)' "$log" | sed 's/^/   /'
+done
+sed -n '/^label areas:/,/^BENCH/p' "$res/bench-inventory-1.log" 2>/dev/null | grep -v '^BENCH' | sed 's/^/   /'
+[ -f "$res/bench-set-dax.log" ] && sed 's/^/   set-dax: /' "$res/bench-set-dax.log"
+echo "   (guest logs: $res/bench-inventory-N.log)"
