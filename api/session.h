@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -56,6 +57,8 @@ struct SessionLimits {
 
 /// What every session shares: the services, the limits and the registry.
 struct SessionShared {
+  // A constructor, not aggregate init: make_shared's parenthesised aggregates need clang >= 16.
+  SessionShared(Services s, SessionLimits l) : services(std::move(s)), limits(l) {}
   Services services;
   SessionLimits limits;
   SessionRegistry registry;
