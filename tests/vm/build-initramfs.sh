@@ -7,6 +7,8 @@
 #   KERNEL_DIR  a fetch-kernel.sh cache entry (has kernel.env)
 #   WORK_DIR    where the base layer is cached (base-<key>.cpio.gz); the top layer is staged next to OUT
 #   BINARY      host-built programs copied to /usr/bin with their ldd closure (debug info stripped)
+# Env: DAXD_VM_SCENARIOS  directory whose *.sh become the guest's /scenarios (default
+#      guest/scenarios; bench/run.sh points it at bench/vm/scenarios)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +24,8 @@ mkdir -p "$WORK"
 # Tools the scenarios cross-check against; util-linux fsfreeze/losetup are called by full path
 # because busybox ash prefers its own applets of the same name.
 TOOLS="/usr/bin/ndctl /usr/bin/daxctl /usr/sbin/dmsetup /usr/sbin/mkfs.ext4 /usr/sbin/mke2fs
-       /usr/sbin/mkfs.xfs /usr/sbin/xfs_io /usr/sbin/blkid /usr/sbin/fsfreeze /usr/sbin/losetup"
+       /usr/sbin/mkfs.xfs /usr/sbin/xfs_io /usr/sbin/blkid /usr/sbin/fsfreeze /usr/sbin/losetup
+       /usr/sbin/dumpe2fs"
 MODULES="nfit nd_pmem nd_btt dax_pmem device_dax dm-mod dm-snapshot dm-bufio ext4 xfs loop
          crc32c_generic libcrc32c virtio_pci 9pnet_virtio 9p"
 
@@ -73,8 +76,9 @@ for b in "$@"; do   # a program not built yet is left out; scenarios needing it 
 done
 install -m 0755 "$HERE/guest/init" "$top/init"
 install -m 0755 "$HERE/guest/run-scenarios.sh" "$top/run-scenarios.sh"
-install -m 0755 "$HERE"/guest/scenarios/*.sh "$top/scenarios/"
+install -m 0755 "${DAXD_VM_SCENARIOS:-$HERE/guest/scenarios}"/*.sh "$top/scenarios/"
 install -m 0644 "$HERE/guest/scenario-lib.sh" "$top/scenario-lib.sh"
+install -m 0644 "$HERE/guest/volume-lib.sh" "$top/volume-lib.sh"
 pack "$top" > "$OUT.top"
 cat "$base" "$OUT.top" > "$OUT.tmp"; mv "$OUT.tmp" "$OUT"; rm -rf "$top" "$OUT.top"
 echo "initramfs: $OUT ($(stat -c %s "$OUT") bytes; base $(basename "$base"))" >&2

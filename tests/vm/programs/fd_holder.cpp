@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// Guest program: holds one file, directory or device open until told to let go.
+//
+// Usage: fd_holder PATH PIDFILE
+//   Opens PATH read-only, then writes its pid to PIDFILE (its appearance means "holding").
+//   SIGTERM, SIGUSR1 or SIGINT: close, exit 0.
+// Exit: 0 after a signal, 2 usage or open error.
+#include "tests/vm/programs/guest_util.h"
+
+int main(int argc, char** argv) {
+  if (argc != 3) return std::fprintf(stderr, "usage: fd_holder PATH PIDFILE\n"), 2;
+  sigset_t stop;
+  daxd::vm::block_stop_signals(stop);
+  daxd::vm::Fd fd(::open(argv[1], O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::perror(argv[1]), 2;
+  if (!daxd::vm::write_file_atomic(argv[2], std::to_string(::getpid()) + "\n")) {
+    return std::perror(argv[2]), 2;
+  }
+  std::printf("fd_holder pid=%d holds %s\n", ::getpid(), argv[1]);
+  std::fflush(stdout);
+  int const sig = daxd::vm::wait_for_stop_signal(stop);
+  std::printf("fd_holder: signal %d: closing %s\n", sig, argv[1]);
+  return 0;
+}
