@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // /v1/hooks: register, list and remove quiesce hooks; acknowledge a quiesce request. Hooks are
 // desired state, not kernel changes, so these routes answer at once without an operation.
+#include <algorithm>
 #include <charconv>
 #include <string>
 
@@ -37,8 +38,15 @@ Result<std::int64_t> parse_id(std::string const& text) {
 
 Result<Response> add_hook(RouteContext const& ctx) {
   DAXD_ASSIGN_OR_RETURN(auto* hooks, require_hooks(ctx.services));
+  DAXD_ASSIGN_OR_RETURN(auto const options, mutation_options(ctx));
   DAXD_ASSIGN_OR_RETURN(json const body, parse_body(ctx.request));
-  DAXD_ASSIGN_OR_RETURN(auto const added, hooks->add(body));
+  DAXD_ASSIGN_OR_RETURN(auto const added, hooks->add(body, options.dry_run));
+  if (options.dry_run) {
+    return json_response(json{{"dry_run", true},
+                              {"changed", false},
+                              {"would_change", added.changed},
+                              {"hook", orch::hook_json(added.hook)}});
+  }
   json const out{{"changed", added.changed}, {"hook", orch::hook_json(added.hook)}};
   return json_response(out, added.changed ? 201 : 200);
 }
@@ -53,7 +61,14 @@ Result<Response> list_hooks(RouteContext const& ctx) {
 
 Result<Response> remove_hook(RouteContext const& ctx) {
   DAXD_ASSIGN_OR_RETURN(auto* hooks, require_hooks(ctx.services));
+  DAXD_ASSIGN_OR_RETURN(auto const options, mutation_options(ctx));
   DAXD_ASSIGN_OR_RETURN(std::int64_t const id, parse_id(ctx.params.at("id")));
+  if (options.dry_run) {
+    DAXD_ASSIGN_OR_RETURN(auto const all, hooks->list());
+    bool const exists =
+        std::any_of(all.begin(), all.end(), [id](auto const& h) { return h.id == id; });
+    return json_response(json{{"dry_run", true}, {"changed", false}, {"would_change", exists}});
+  }
   DAXD_ASSIGN_OR_RETURN(bool const removed, hooks->remove(id));
   return json_response(json{{"changed", removed}});
 }

@@ -68,7 +68,7 @@ Hooks::Hooks(state::DesiredState& desired, host::Host& host, EventSink& events,
              HttpHookCaller http)
     : desired_(desired), host_(host), events_(events), http_(std::move(http)) {}
 
-Result<Hooks::Added> Hooks::add(json const& body) {
+Result<Hooks::Added> Hooks::add(json const& body, bool dry_run) {
   DAXD_ASSIGN_OR_RETURN(HookSpec h, parse_hook_request(body));
   if (h.kind == HookKind::exec) DAXD_TRY(check_hook_program(host_.programs(), h.argv[0]));
   auto const volume = desired_.get(h.volume);
@@ -85,6 +85,7 @@ Result<Hooks::Added> Hooks::add(json const& body) {
                                           "' exists with a different spec (id " +
                                           std::to_string(e.id) + ")");
   }
+  if (dry_run) return Added{h, true};
   DAXD_ASSIGN_OR_RETURN(h.id, desired_.add_hook(h.volume, std::string(to_string(h.kind)),
                                                 hook_spec_text(h)));
   return Added{h, true};

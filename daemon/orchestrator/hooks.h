@@ -80,8 +80,9 @@ class Hooks {
   };
   /// Registers a hook from an API body (parse_hook_request); the volume must be desired; an exec
   /// program is checked (check_hook_program). Errors: invalid_argument, not_found (volume),
-  /// already_exists (same volume and name, different spec), io_error.
-  Result<Added> add(nlohmann::json const& body);
+  /// already_exists (same volume and name, different spec), io_error. With `dry_run` every
+  /// check runs but nothing is stored (changed: whether it would be added; id 0 then).
+  Result<Added> add(nlohmann::json const& body, bool dry_run = false);
   /// Hooks of `volume` (every hook when empty), by id. Errors: io_error, internal.
   Result<std::vector<HookSpec>> list(std::string const& volume = {});
   /// Returns false when there was no such hook. Errors: io_error.
