@@ -2,6 +2,7 @@
 // device-mapper as daxd needs it: list, create, reload, suspend, resume, remove.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,6 +36,15 @@ class DeviceMapper {
 
   /// The device is gone. Errors: not_found, busy (open or mounted), io_error.
   virtual Result<void> remove(std::string_view name) = 0;
+
+  /// The status line of each target of the live table, as `dmsetup status` prints its params
+  /// (without start, length and type): a snapshot gives "<allocated>/<total> <metadata>",
+  /// "Invalid", "Overflow" or "Merge failed"; a snapshot-merge reports progress the same way
+  /// (merged when allocated == metadata). Errors: not_found, io_error, unsupported.
+  virtual Result<std::vector<std::string>> status(std::string_view name) {
+    (void)name;
+    return Fail(Errc::unsupported, "this host has no dm status");
+  }
 };
 
 }  // namespace daxd::host

@@ -39,6 +39,15 @@ class Filesystems {
   virtual Result<void> mount(std::string_view device, std::string_view target, FsType type,
                              DaxMode dax) = 0;
 
+  /// `device` is mounted read-only at `target` (created if missing), dax=never, with what a
+  /// point-in-time copy of a mounted filesystem needs: xfs gets nouuid (the origin holds the
+  /// same uuid) and norecovery; ext4 gets noload. Errors: as mount, unsupported.
+  virtual Result<void> mount_read_only(std::string_view device, std::string_view target,
+                                       FsType type) {
+    (void)device, (void)target, (void)type;
+    return Fail(Errc::unsupported, "this host cannot mount read-only");
+  }
+
   /// Nothing is mounted at `target` any more; never lazy. Errors: not_found, busy, io_error.
   virtual Result<void> unmount(std::string_view target) = 0;
 

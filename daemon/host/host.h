@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "daemon/host/block_devices.h"
 #include "daemon/host/clock.h"
 #include "daemon/host/device_events.h"
 #include "daemon/host/device_mapper.h"
@@ -26,6 +27,8 @@ class Host {
   virtual DeviceEvents& device_events();
   /// Helper programs (quiesce hooks). The default spawns real programs (SpawnPrograms).
   virtual Programs& programs();
+  /// Bulk copies between block devices (copy snapshots). The default refuses (unsupported).
+  virtual BlockDevices& block_devices();
   /// "linux" or "sim:<fixture>", for /healthz and logs.
   virtual std::string describe() const = 0;
 };

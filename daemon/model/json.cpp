@@ -88,6 +88,13 @@ void to_json(json& j, Snapshot const& s) {
   j = json{{"name", s.name}, {"volume", s.volume},         {"method", to_string(s.method)},
            {"size", s.size}, {"created_at", s.created_at}, {"dax_capable", s.dax_capable}};
   put_if(j, "dm_name", s.dm_name);
+  if (!s.extents.empty()) j["extents"] = s.extents;
+  if (s.store_size != 0) j["store_size"] = s.store_size;
+  put_if(j, "mountpoint", s.mountpoint);
+  if (s.operation_id != 0) j["operation"] = s.operation_id;
+  if (s.stopped_ms >= 0) j["stopped_ms"] = s.stopped_ms;
+  if (s.frozen_ms >= 0) j["frozen_ms"] = s.frozen_ms;
+  j["state"] = s.state;
 }
 
 void to_json(json& j, Consumer const& c) {

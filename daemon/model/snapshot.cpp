@@ -21,4 +21,14 @@ Result<SnapshotMethod> parse_snapshot_method(std::string_view text) {
               "unknown snapshot method '" + std::string(text) + "': expected cow or copy");
 }
 
+std::string snapshot_dm_name(std::string_view volume, std::string_view snapshot) {
+  return dm_name_for(volume) + "@" + std::string(snapshot);
+}
+
+std::string snapshot_cow_dm_name(std::string_view volume, std::string_view snapshot) {
+  return snapshot_dm_name(volume, snapshot) + "+cow";
+}
+
+std::string origin_real_dm_name(std::string_view volume) { return dm_name_for(volume) + "+real"; }
+
 }  // namespace daxd
