@@ -22,6 +22,7 @@
 #include "daemon/orchestrator/namespace_ops.h"
 #include "daemon/orchestrator/orchestrator.h"
 #include "daemon/orchestrator/reconcile.h"
+#include "daemon/orchestrator/snapshot_ops.h"
 #include "daemon/orchestrator/volume_ops.h"
 #include "daemon/orchestrator/volume_view.h"
 #include "state/state_store.h"
@@ -110,6 +111,8 @@ int serve(daxd::Config const& config) {
   // After the namespace operations: volumes add their membership check to them.
   daxd::orchestrator::register_volume_operations(engine, (*state)->desired(), (*state)->journal(),
                                                  &hooks);
+  daxd::orchestrator::register_snapshot_operations(engine, (*state)->desired(),
+                                                   (*state)->journal(), &hooks);
   daxd::orchestrator::register_reconcile_operation(engine);
   daxd::orchestrator::register_file_dax_operations(engine, (*state)->desired());
   inventory.set_volume_source(
