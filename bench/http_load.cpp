@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-// A small closed-loop HTTP/1.1 load generator over a unix socket or TCP (wrk has no unix
-// sockets): C keep-alive connections on one Asio thread each send GET PATH, wait for the full
-// answer, and repeat for D seconds; prints requests/s and latency percentiles.
+// A small closed-loop HTTP/1.1 load generator over a unix socket or TCP with TLS (wrk has no
+// unix sockets): C keep-alive connections on one Asio thread each send GET PATH, wait for the
+// full answer, and repeat for D seconds; prints requests/s and latency percentiles.
 //
 // Usage: http_load (--unix PATH | --tcp HOST:PORT) --path /healthz [-c 8] [-d 5]
 //        http_load (--unix PATH | --tcp HOST:PORT) --path P --once [--save PREFIX]
+//   --tcp speaks TLS (the certificate is not verified: a benchmark on loopback);
+//   --token-file F sends `Authorization: Bearer <first line of F>` with every request.
 //   --once prints the body of one GET on stdout (exit 0 on 200); --save also writes
 //   PREFIX.body and PREFIX.type (the Content-Type) for the baseline server.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <istream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +22,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -29,6 +33,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using local = net::local::stream_protocol;
+namespace ssl = net::ssl;
+using TlsStream = ssl::stream<tcp::socket>;
 using Clock = std::chrono::steady_clock;
 
 struct Stats {
@@ -36,22 +42,20 @@ struct Stats {
   long errors = 0;
 };
 
-template <class Protocol>
-class Connection : public std::enable_shared_from_this<Connection<Protocol>> {
+template <class Stream>
+class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(net::io_context& ioc, http::request<http::empty_body> const& req,
+  Connection(std::unique_ptr<Stream> s, http::request<http::empty_body> const& req,
              Clock::time_point deadline, Stats& stats)
-      : socket_(ioc), req_(req), deadline_(deadline), stats_(stats) {}
-
-  typename Protocol::socket& socket() { return socket_; }
+      : stream_(std::move(s)), req_(req), deadline_(deadline), stats_(stats) {}
 
   void send() {
     if (Clock::now() >= deadline_) return;
     sent_at_ = Clock::now();
-    http::async_write(socket_, req_, [self = this->shared_from_this()](beast::error_code ec, auto) {
+    http::async_write(*stream_, req_, [self = this->shared_from_this()](beast::error_code ec, auto) {
       if (ec) return self->fail();
       self->res_ = {};
-      http::async_read(self->socket_, self->buffer_, self->res_,
+      http::async_read(*self->stream_, self->buffer_, self->res_,
                        [self](beast::error_code rec, auto) { self->on_read(rec); });
     });
   }
@@ -66,7 +70,7 @@ class Connection : public std::enable_shared_from_this<Connection<Protocol>> {
   }
   void fail() { ++stats_.errors; }
 
-  typename Protocol::socket socket_;
+  std::unique_ptr<Stream> stream_;
   http::request<http::empty_body> const& req_;
   Clock::time_point deadline_;
   Stats& stats_;
@@ -79,21 +83,35 @@ struct Target {
   std::string unix_path;
   std::string tcp_host;
   std::string tcp_port;
+  std::string token;  // empty: no Authorization header
 };
 
-template <class Protocol>
-bool connect(typename Protocol::socket& s, net::io_context& ioc, Target const& t) {
+/// A connected stream (TLS: after the handshake), or null after printing why not.
+template <class Stream>
+std::unique_ptr<Stream> connect(net::io_context& ioc, ssl::context& tls, Target const& t) {
   beast::error_code ec;
-  if constexpr (std::is_same_v<Protocol, tcp>) {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    auto s = std::make_unique<TlsStream>(ioc, tls);
     tcp::resolver resolver(ioc);
     auto const eps = resolver.resolve(t.tcp_host, t.tcp_port, ec);
-    if (!ec) net::connect(s, eps, ec);
-    if (!ec) s.set_option(tcp::no_delay(true), ec);
+    if (!ec) net::connect(s->next_layer(), eps, ec);
+    if (!ec) s->next_layer().set_option(tcp::no_delay(true), ec);
+    if (!ec) s->handshake(ssl::stream_base::client, ec);
+    if (!ec) return s;
   } else {
-    s.connect(local::endpoint(t.unix_path), ec);
+    auto s = std::make_unique<local::socket>(ioc);
+    s->connect(local::endpoint(t.unix_path), ec);
+    if (!ec) return s;
   }
-  if (ec) std::fprintf(stderr, "http_load: connect: %s\n", ec.message().c_str());
-  return !ec;
+  std::fprintf(stderr, "http_load: connect: %s\n", ec.message().c_str());
+  return nullptr;
+}
+
+http::request<http::empty_body> make_request(Target const& t, std::string const& path) {
+  http::request<http::empty_body> req{http::verb::get, path, 11};
+  req.set(http::field::host, "localhost");
+  if (!t.token.empty()) req.set(http::field::authorization, "Bearer " + t.token);
+  return req;
 }
 
 double percentile(std::vector<double>& v, double p) {
@@ -103,20 +121,20 @@ double percentile(std::vector<double>& v, double p) {
   return v[idx];
 }
 
-template <class Protocol>
-int load(Target const& t, std::string const& path, int conns, double seconds) {
+template <class Stream>
+int load(Target const& t, ssl::context& tls, std::string const& path, int conns,
+         double seconds) {
   net::io_context ioc(1);
-  http::request<http::empty_body> req{http::verb::get, path, 11};
-  req.set(http::field::host, "localhost");
+  auto const req = make_request(t, path);
   Stats stats;
   auto const start = Clock::now();
   auto const deadline =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  std::vector<std::shared_ptr<Connection<Protocol>>> all;
+  std::vector<std::shared_ptr<Connection<Stream>>> all;
   for (int i = 0; i < conns; ++i) {
-    auto c = std::make_shared<Connection<Protocol>>(ioc, req, deadline, stats);
-    if (!connect<Protocol>(c->socket(), ioc, t)) return 1;
-    all.push_back(c);
+    auto s = connect<Stream>(ioc, tls, t);
+    if (!s) return 1;
+    all.push_back(std::make_shared<Connection<Stream>>(std::move(s), req, deadline, stats));
   }
   for (auto& c : all) c->send();
   ioc.run();
@@ -129,19 +147,18 @@ int load(Target const& t, std::string const& path, int conns, double seconds) {
   return stats.errors == 0 && !lat.empty() ? 0 : 1;
 }
 
-template <class Protocol>
-int once(Target const& t, std::string const& path, std::string const& save) {
+template <class Stream>
+int once(Target const& t, ssl::context& tls, std::string const& path, std::string const& save) {
   net::io_context ioc(1);
-  typename Protocol::socket s(ioc);
-  if (!connect<Protocol>(s, ioc, t)) return 2;
-  http::request<http::empty_body> req{http::verb::get, path, 11};
-  req.set(http::field::host, "localhost");
+  auto s = connect<Stream>(ioc, tls, t);
+  if (!s) return 2;
+  auto req = make_request(t, path);
   req.keep_alive(false);
   beast::error_code ec;
-  http::write(s, req, ec);
+  http::write(*s, req, ec);
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
-  if (!ec) http::read(s, buffer, res, ec);
+  if (!ec) http::read(*s, buffer, res, ec);
   if (ec) return std::fprintf(stderr, "http_load: %s\n", ec.message().c_str()), 2;
   std::fwrite(res.body().data(), 1, res.body().size(), stdout);
   if (!save.empty()) {
@@ -176,6 +193,8 @@ int main(int argc, char** argv) {
       path = v;
     else if (k == "--save")
       save = v;
+    else if (k == "--token-file")
+      std::getline(std::ifstream(v), t.token);
     else if (k == "-c")
       conns = std::max(1, std::atoi(v.c_str()));
     else if (k == "-d")
@@ -190,6 +209,12 @@ int main(int argc, char** argv) {
         "usage: http_load (--unix PATH | --tcp HOST:PORT) --path P [-c N] [-d S] [--once]\n");
     return 2;
   }
-  if (one) return over_unix ? once<local>(t, path, save) : once<tcp>(t, path, save);
-  return over_unix ? load<local>(t, path, conns, seconds) : load<tcp>(t, path, conns, seconds);
+  ssl::context tls(ssl::context::tls_client);
+  tls.set_verify_mode(ssl::verify_none);
+  if (one) {
+    return over_unix ? once<local::socket>(t, tls, path, save)
+                     : once<TlsStream>(t, tls, path, save);
+  }
+  return over_unix ? load<local::socket>(t, tls, path, conns, seconds)
+                   : load<TlsStream>(t, tls, path, conns, seconds);
 }

@@ -8,6 +8,9 @@
 #                           daxadm and bench/); default: the release preset, built here
 #        BENCH_CRASH_DAXD   daxd built with DAXD_CRASH_POINTS=ON for the recovery figure;
 #                           default: built here in build/bench-crash
+#        BENCH_VM_PROGRAMS  directory with tests/vm's guest helpers (unix_http, json_find, ...)
+#                           for the set-dax scenario; default: $BENCH_BUILD/tests/vm, else
+#                           built here in build/bench-vm-programs
 #        BENCH_QUICK=1      fewer repetitions (a smoke run, about 5 minutes)
 #        DAXD_SKIP_VM=1     skips the QEMU part, saying so
 # Output: stdout, and a copy in build/bench-results/<date>.txt
@@ -29,6 +32,16 @@ if [ -z "${BENCH_CRASH_DAXD:-}" ] && [[ " ${parts[*]} " == *" daemon "* ]]; then
     -DDAXD_CRASH_POINTS=ON -DDAXD_BUILD_TESTS=OFF -DDAXD_BUILD_BENCH=OFF > /dev/null
   cmake --build build/bench-crash --target daxd
   export BENCH_CRASH_DAXD=$root/build/bench-crash/daemon/daxd
+fi
+# The guest helpers of tests/vm (unix_http, json_find, ...) for the set-dax scenario: the
+# release preset does not build tests.
+if [ -z "${BENCH_VM_PROGRAMS:-}" ] && [[ " ${parts[*]} " == *" vm "* ]] &&
+   [ ! -x "$BENCH_BUILD/tests/vm/unix_http" ]; then
+  cmake -S . -B build/bench-vm-programs -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DDAXD_BUILD_BENCH=OFF > /dev/null
+  cmake --build build/bench-vm-programs --target unix_http_get json_find unix_http \
+    map_sync_writer mmap_reader fd_holder
+  export BENCH_VM_PROGRAMS=$root/build/bench-vm-programs/tests/vm
 fi
 BENCH_BUILD=$(cd "$BENCH_BUILD" && pwd)
 export BENCH_WORK

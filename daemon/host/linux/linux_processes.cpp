@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The /proc scan: fds, mappings (MAP_SYNC from smaps only when needed), cwd, root and exe.
+// The /proc scan: fds, mappings (MAP_SYNC from smaps only for shared DAX mappings), cwd, root
+// and exe.
+// Every lookup is relative to a /proc/PID directory fd, files are read with read(2) into one
+// buffer per thread, and the pids are shared among a few threads.
 #include "daemon/host/linux/linux_processes.h"
 
 #include <dirent.h>
@@ -10,18 +13,25 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
-#include <fstream>
-#include <set>
-#include <sstream>
+#include <iterator>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
 #include <tuple>
+#include <vector>
 
 #include "daemon/host/linux/ndctl_handles.h"
 #include "daemon/host/linux/proc_parsers.h"
 
 namespace daxd::host::linux_impl {
 namespace {
+
+constexpr std::size_t kMaxThreads = 4;
+constexpr std::size_t kPidsPerThread = 128;  // fewer pids than this per thread: not worth one
+constexpr std::size_t kChunk = 16;           // pids a thread claims at a time
 
 DevNumber dev_of(dev_t d) { return DevNumber{major(d), minor(d)}; }
 
@@ -42,32 +52,55 @@ bool stat_matches(struct stat const& st, ConsumerQuery const& q) {
   return is_dev && contains(q.devices, dev_of(st.st_rdev));
 }
 
-std::string read_link(std::string const& path) {
-  std::string buf(4096, '\0');
-  ssize_t const n = ::readlink(path.c_str(), buf.data(), buf.size());
+std::string read_link_at(int dir_fd, char const* name) {
+  char buf[4096];
+  ssize_t const n = ::readlinkat(dir_fd, name, buf, sizeof buf);
   if (n < 0) return {};
-  buf.resize(static_cast<std::size_t>(n));
-  return buf;
+  return std::string(buf, static_cast<std::size_t>(n));
 }
 
-std::string read_small_file(std::string const& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool path_is_dax(std::string const& path) {
+bool is_dax_at(int dir_fd, char const* name) {
   struct statx sx {};
-  if (::statx(AT_FDCWD, path.c_str(), 0, STATX_BASIC_STATS, &sx) != 0) return false;
+  if (::statx(dir_fd, name, 0, STATX_BASIC_STATS, &sx) != 0) return false;
   return (sx.stx_attributes & STATX_ATTR_DAX) != 0;
 }
+
+/// A growable read buffer, reused for every file one thread reads.
+class ReadBuffer {
+ public:
+  /// The whole of `name` under `dir_fd`; empty when it cannot be opened or read.
+  std::string_view read_at(int dir_fd, char const* name) {
+    UniqueFd const fd(::openat(dir_fd, name, O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return {};
+    std::size_t used = 0;
+    for (;;) {
+      if (data_.size() - used < kMinRoom) data_.resize(std::max(data_.size() * 2, kInitial));
+      ssize_t const n = ::read(fd.get(), data_.data() + used, data_.size() - used);
+      if (n <= 0) break;
+      used += static_cast<std::size_t>(n);
+    }
+    return {data_.data(), used};
+  }
+
+ private:
+  static constexpr std::size_t kInitial = 64 * 1024;
+  static constexpr std::size_t kMinRoom = 4096;
+  std::vector<char> data_;
+};
+
+/// What one thread keeps from pid to pid.
+struct Scratch {
+  ReadBuffer buffer;
+  std::vector<MapsEntry> matched;
+  std::vector<bool> dax;  // of each matched mapping
+  std::vector<Consumer> out;
+};
 
 /// Collects consumers of one process, de-duplicated by (kind, path).
 class ProcessScan {
  public:
-  ProcessScan(std::string dir, int pid, ConsumerQuery const& q)
-      : dir_(std::move(dir)), pid_(pid), q_(q) {}
+  ProcessScan(int pid_fd, int pid, ConsumerQuery const& q, Scratch& s)
+      : pid_fd_(pid_fd), pid_(pid), q_(q), s_(s), first_(s.out.size()) {}
 
   void scan_links() {
     check_link("cwd", ConsumerKind::cwd);
@@ -75,50 +108,74 @@ class ProcessScan {
     check_link("exe", ConsumerKind::exe);
   }
 
-  void scan_fds(int skip_fd) {
-    std::string const fd_dir = dir_ + "/fd";
-    DIR* d = ::opendir(fd_dir.c_str());
-    if (d == nullptr) return;  // vanished or not ours to read
-    int const own = pid_ == ::getpid() ? ::dirfd(d) : -1;
+  /// `skip` lists fds of this very process that the scan itself holds (own pid only).
+  void scan_fds(std::vector<int> const& skip) {
+    int const fd_dir = ::openat(pid_fd_, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_dir < 0) return;  // vanished or not ours to read
+    DIR* d = ::fdopendir(fd_dir);
+    if (d == nullptr) {
+      ::close(fd_dir);
+      return;
+    }
     while (dirent* ent = ::readdir(d)) {
       if (ent->d_name[0] == '.') continue;
-      int const fd = std::atoi(ent->d_name);
-      if (pid_ == ::getpid() && (fd == own || fd == skip_fd)) continue;
-      std::string const link = fd_dir + "/" + ent->d_name;
+      if (!skip.empty()) {
+        int const fd = std::atoi(ent->d_name);
+        if (fd == fd_dir || std::find(skip.begin(), skip.end(), fd) != skip.end()) continue;
+      }
       struct stat st {};
-      if (::stat(link.c_str(), &st) != 0 || !stat_matches(st, q_)) continue;
-      add(ConsumerKind::fd, read_link(link), false, path_is_dax(link));
+      if (::fstatat(fd_dir, ent->d_name, &st, 0) != 0 || !stat_matches(st, q_)) continue;
+      add(ConsumerKind::fd, read_link_at(fd_dir, ent->d_name), false,
+          is_dax_at(fd_dir, ent->d_name));
     }
     ::closedir(d);
   }
 
   void scan_maps() {
-    std::ifstream in(dir_ + "/maps");
-    std::string line;
-    while (std::getline(in, line)) {
+    s_.matched.clear();
+    std::string_view text = s_.buffer.read_at(pid_fd_, "maps");
+    while (!text.empty()) {
+      std::size_t const nl = text.find('\n');
+      std::string_view const line = text.substr(0, nl);
+      text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+      // Anonymous and special mappings have no path starting with '/': skip them unparsed.
+      std::size_t const slash = line.find('/');
+      if (slash == std::string_view::npos) continue;
       auto const e = parse_maps_line(line);
       if (!e || e->path.empty() || e->path.front() != '/') continue;
-      if (!mapping_matches(*e)) continue;
-      matched_.push_back(*e);
+      if (mapping_matches(*e)) s_.matched.push_back(*e);
     }
-    if (matched_.empty()) return;
-    // smaps is slow to generate: only read it for processes with a matching mapping.
-    auto const sync = parse_smaps_sync(read_small_file(dir_ + "/smaps"));
-    for (MapsEntry const& e : matched_) {
+    if (s_.matched.empty()) return;
+    // smaps costs the kernel about twice what maps does: read it only when a matching mapping
+    // could carry MAP_SYNC at all, i.e. it is shared (MAP_SHARED_VALIDATE) and DAX (the kernel
+    // refuses MAP_SYNC on anything else).
+    s_.dax.clear();
+    bool need_smaps = false;
+    for (MapsEntry const& e : s_.matched) {
+      s_.dax.push_back(mapping_is_dax(e));
+      need_smaps = need_smaps || (s_.dax.back() && e.perms.size() == 4 && e.perms[3] == 's');
+    }
+    std::vector<SmapsSync> sync;
+    if (need_smaps) sync = parse_smaps_sync(s_.buffer.read_at(pid_fd_, "smaps"));
+    for (std::size_t i = 0; i < s_.matched.size(); ++i) {
+      MapsEntry const& e = s_.matched[i];
       bool const map_sync = std::any_of(sync.begin(), sync.end(), [&](SmapsSync const& s) {
         return s.start == e.start && s.map_sync;
       });
-      add(ConsumerKind::mapping, e.path, map_sync, mapping_is_dax(e));
+      add(ConsumerKind::mapping, e.path, map_sync, s_.dax[i]);
     }
   }
 
-  std::vector<Consumer> take(std::string const& comm) {
-    for (Consumer& c : out_) c.command = comm;
-    return std::move(out_);
+  /// Names this process's consumers after its comm (read only when there are any).
+  void finish() {
+    if (s_.out.size() == first_) return;
+    std::string comm(s_.buffer.read_at(pid_fd_, "comm"));
+    while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    for (std::size_t i = first_; i < s_.out.size(); ++i) s_.out[i].command = comm;
   }
 
  private:
-  bool mapping_matches(MapsEntry const& e) {
+  bool mapping_matches(MapsEntry const& e) const {
     if (contains(q_.filesystems, e.dev)) return true;
     if (contains_file(q_.files, e.dev, e.inode)) return true;
     if (q_.devices.empty() || !e.path.starts_with("/dev/")) return false;
@@ -128,24 +185,24 @@ class ProcessScan {
     return is_dev && contains(q_.devices, dev_of(st.st_rdev));
   }
 
-  bool mapping_is_dax(MapsEntry const& e) {
+  static bool mapping_is_dax(MapsEntry const& e) {
     if (e.path.starts_with("/dev/dax")) return true;  // device-dax is DAX by construction
-    return path_is_dax(e.path);
+    return is_dax_at(AT_FDCWD, e.path.c_str());
   }
 
   void check_link(char const* name, ConsumerKind kind) {
-    std::string const link = dir_ + "/" + name;
     struct stat st {};
-    if (::stat(link.c_str(), &st) != 0) return;
+    if (::fstatat(pid_fd_, name, &st, 0) != 0) return;
     bool const hit = contains(q_.filesystems, dev_of(st.st_dev)) ||
                      contains_file(q_.files, dev_of(st.st_dev), st.st_ino);
     if (!hit) return;
-    add(kind, read_link(link), false, false);
+    add(kind, read_link_at(pid_fd_, name), false, false);
   }
 
   void add(ConsumerKind kind, std::string path, bool map_sync, bool dax) {
     if (path.empty()) return;  // the process went away between stat and readlink
-    for (Consumer& c : out_) {
+    for (std::size_t i = first_; i < s_.out.size(); ++i) {
+      Consumer& c = s_.out[i];
       if (c.kind == kind && c.path == path) {
         c.map_sync = c.map_sync || map_sync;
         c.dax = c.dax || dax;
@@ -158,43 +215,96 @@ class ProcessScan {
     c.path = std::move(path);
     c.map_sync = map_sync;
     c.dax = dax;
-    out_.push_back(std::move(c));
+    s_.out.push_back(std::move(c));
   }
 
-  std::string dir_;
+  int pid_fd_;
   int pid_;
   ConsumerQuery const& q_;
-  std::vector<MapsEntry> matched_;
-  std::vector<Consumer> out_;
+  Scratch& s_;
+  std::size_t first_;  // this process's consumers start here in s_.out
 };
 
-std::string read_comm(std::string const& dir) {
-  std::string comm = read_small_file(dir + "/comm");
-  while (!comm.empty() && comm.back() == '\n') comm.pop_back();
-  return comm;
+/// Scans one pid into `s.out`; a process that vanished mid-scan simply yields nothing more.
+void scan_pid(int proc_fd, int pid, ConsumerQuery const& q, Scratch& s,
+              std::vector<int> const& skip) {
+  std::string const name = std::to_string(pid);
+  UniqueFd const pid_fd(::openat(proc_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!pid_fd.valid()) return;
+  std::vector<int> own_skip = skip;
+  if (!skip.empty()) own_skip.push_back(pid_fd.get());
+  ProcessScan scan(pid_fd.get(), pid, q, s);
+  scan.scan_links();
+  scan.scan_fds(own_skip);
+  scan.scan_maps();
+  scan.finish();
+}
+
+std::vector<int> list_pids(DIR* proc) {
+  std::vector<int> pids;
+  while (dirent* ent = ::readdir(proc)) {
+    char* end = nullptr;
+    long const pid = std::strtol(ent->d_name, &end, 10);
+    if (end == ent->d_name || *end != '\0' || pid <= 0) continue;
+    pids.push_back(static_cast<int>(pid));
+  }
+  return pids;
+}
+
+/// Scans `pids` on this thread and up to kMaxThreads - 1 more; consumers in no set order.
+std::vector<Consumer> scan_all(int proc_fd, std::vector<int> const& pids,
+                               ConsumerQuery const& q) {
+  std::size_t const cores = std::max(1U, std::thread::hardware_concurrency());
+  std::size_t const n = std::clamp(pids.size() / kPidsPerThread, std::size_t{1},
+                                   std::min(kMaxThreads, cores));
+  std::vector<Scratch> scratch(n);
+  std::atomic<std::size_t> next{0};
+  std::vector<int> const none;
+  auto work = [&](Scratch& s) {
+    for (std::size_t i = next.fetch_add(kChunk); i < pids.size(); i = next.fetch_add(kChunk)) {
+      for (std::size_t j = i; j < std::min(i + kChunk, pids.size()); ++j) {
+        scan_pid(proc_fd, pids[j], q, s, none);
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < n; ++t) {
+    try {
+      helpers.emplace_back(work, std::ref(scratch[t]));
+    } catch (std::system_error const&) {
+      break;  // no thread to be had: this one scans the rest
+    }
+  }
+  work(scratch[0]);
+  for (std::thread& t : helpers) t.join();
+  std::vector<Consumer> out;
+  for (Scratch& s : scratch) {
+    std::move(s.out.begin(), s.out.end(), std::back_inserter(out));
+  }
+  return out;
 }
 
 }  // namespace
 
 Result<std::vector<Consumer>> LinuxProcesses::find_consumers(ConsumerQuery const& query) {
-  std::vector<Consumer> out;
-  if (query.filesystems.empty() && query.devices.empty() && query.files.empty()) return out;
+  if (query.filesystems.empty() && query.devices.empty() && query.files.empty()) {
+    return std::vector<Consumer>{};
+  }
   DIR* proc = ::opendir(proc_root_.c_str());
   if (proc == nullptr) return error_from_errno(errno, "cannot scan " + proc_root_);
   int const proc_fd = ::dirfd(proc);
-  while (dirent* ent = ::readdir(proc)) {
-    char* end = nullptr;
-    long const pid = std::strtol(ent->d_name, &end, 10);
-    if (end == ent->d_name || *end != '\0' || pid <= 0) continue;
-    std::string const dir = proc_root_ + "/" + ent->d_name;
-    ProcessScan scan(dir, static_cast<int>(pid), query);
-    scan.scan_links();
-    scan.scan_fds(proc_fd);
-    scan.scan_maps();
-    // A process that vanished mid-scan simply yields nothing more.
-    for (Consumer& c : scan.take(read_comm(dir))) out.push_back(std::move(c));
+  std::vector<int> pids = list_pids(proc);
+  // This process first, alone: the fds the scan holds must not count, and with the other
+  // threads not started yet only these are open.
+  int const self = ::getpid();
+  Scratch own;
+  if (auto const it = std::find(pids.begin(), pids.end(), self); it != pids.end()) {
+    pids.erase(it);
+    scan_pid(proc_fd, self, query, own, std::vector<int>{proc_fd});
   }
+  std::vector<Consumer> out = scan_all(proc_fd, pids, query);
   ::closedir(proc);
+  std::move(own.out.begin(), own.out.end(), std::back_inserter(out));
   std::sort(out.begin(), out.end(), [](Consumer const& a, Consumer const& b) {
     return std::tie(a.pid, a.kind, a.path) < std::tie(b.pid, b.kind, b.path);
   });
