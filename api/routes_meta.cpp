@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // GET /healthz, GET /metrics and GET /v1/openapi.json.
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -16,10 +17,14 @@ namespace daxd::api {
 
 namespace {
 
-// Health means "the host answers": a refresh that fails is reported, not hidden behind the
-// last good view.
+// Health means "the host answers", at most kHealthMaxAgeMs late: a probe every second from
+// Kubernetes or a load balancer must not re-read every namespace each time (uevents and
+// operations already mark the view stale). A refresh that fails is reported, not hidden behind
+// the last good view.
+constexpr std::int64_t kHealthMaxAgeMs = 5000;
+
 Response healthz(RouteContext const& ctx) {
-  auto view = ctx.services.inventory.refresh();
+  auto view = ctx.services.inventory.fresh_within(kHealthMaxAgeMs);
   if (!view) {
     return problem(Errc::unavailable, "inventory cannot refresh: " + view.error().message);
   }

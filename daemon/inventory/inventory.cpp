@@ -67,6 +67,15 @@ std::shared_ptr<View const> Inventory::current() {
   return view_;
 }
 
+Result<std::shared_ptr<View const>> Inventory::fresh_within(std::int64_t max_age_ms) {
+  {
+    std::lock_guard const lock(publish_mutex_);
+    std::int64_t const age_ms = view_ ? host_.clock().now_unix_ms() - view_->refreshed_at_ms : 0;
+    if (!stale_ && view_ && age_ms <= max_age_ms) return view_;
+  }
+  return refresh();
+}
+
 void Inventory::invalidate() {
   std::lock_guard const lock(publish_mutex_);
   stale_ = true;

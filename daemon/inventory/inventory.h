@@ -45,6 +45,10 @@ class Inventory {
   /// operation) so that readers never see state older than the last change daxd knows of.
   std::shared_ptr<View const> current();
 
+  /// The published View when it is neither stale nor older than `max_age_ms`; otherwise a
+  /// refresh, whose failure is returned (unlike current()). For liveness probes.
+  Result<std::shared_ptr<View const>> fresh_within(std::int64_t max_age_ms);
+
   /// Marks the cache stale; the next current() refreshes. Cheap: safe from any thread.
   void invalidate();
 
