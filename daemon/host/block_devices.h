@@ -26,6 +26,15 @@ class BlockDevices {
   /// io_error (a read, write or flush failed: `to` then holds a partial copy).
   virtual Result<CopyStats> copy(std::string_view from, std::string_view to,
                                  std::uint64_t length) = 0;
+
+  /// The first `length` bytes (a multiple of 4096) of `device` are zero and durable: what a new
+  /// dm-snapshot COW store needs, since the kernel reloads the exceptions of an old store and
+  /// refuses a header that is neither zero nor its own (an xfs superblock). Errors: not_found,
+  /// invalid_argument (shorter than `length`, or unaligned), io_error, unsupported.
+  virtual Result<void> zero(std::string_view device, std::uint64_t length) {
+    (void)device, (void)length;
+    return Fail(Errc::unsupported, "this host cannot write block devices");
+  }
 };
 
 }  // namespace daxd::host

@@ -259,4 +259,21 @@ Result<void> LinuxDeviceMapper::remove(std::string_view name) {
   return simple_op(DM_DEVICE_REMOVE, std::string(name), "remove");
 }
 
+// DM_DEVICE_STATUS gives each live target's status params ("16/262144 16" for a snapshot).
+Result<std::vector<std::string>> LinuxDeviceMapper::status(std::string_view name_view) {
+  std::string const name(name_view);
+  std::lock_guard lock(g_dm_mutex);
+  DAXD_ASSIGN_OR_RETURN(DmTask t, new_task(DM_DEVICE_STATUS, name));
+  if (!run_task(t.get(), udev_sync_, /*makes_nodes=*/false)) {
+    return dm_error(t.get(), name + ": cannot read the status");
+  }
+  dm_info di{};
+  if (dm_task_get_info(t.get(), &di) == 0 || di.exists == 0) {
+    return Fail(Errc::not_found, name + ": no such device-mapper device");
+  }
+  std::vector<std::string> out;
+  for (DmTarget& target : read_table(t.get())) out.push_back(std::move(target.params));
+  return out;
+}
+
 }  // namespace daxd::host::linux_impl

@@ -20,6 +20,7 @@ class LinuxDeviceMapper final : public DeviceMapper {
   Result<void> suspend(std::string_view name) override;
   Result<void> resume(std::string_view name) override;
   Result<void> remove(std::string_view name) override;
+  Result<std::vector<std::string>> status(std::string_view name) override;
 
   bool udev_sync() const { return udev_sync_; }
 

@@ -130,20 +130,48 @@ Result<void> LinuxFilesystems::make_filesystem(std::string_view device, FsType t
   return Fail(Errc::internal, "unknown filesystem type");
 }
 
-Result<void> LinuxFilesystems::mount(std::string_view device, std::string_view target, FsType type,
-                                     DaxMode dax) {
-  std::string const dev(device);
-  std::string const dir(target);
+namespace {
+
+/// mount(2) of `dev` at `dir` (created if missing) with `flags` and fs `options`.
+Result<void> mount_with(std::string const& dev, std::string const& dir, FsType type,
+                        unsigned long flags, std::string const& options) {
   if (type == FsType::none) return Fail(Errc::invalid_argument, dev + ": no filesystem type given");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return error_from_errno(ec.value(), dir + ": cannot create the mountpoint");
   std::filesystem::permissions(dir, std::filesystem::perms(0755), ec);
   std::string const fstype(to_string(type));
-  if (::mount(dev.c_str(), dir.c_str(), fstype.c_str(), 0, dax_option(dax)) != 0) {
-    return error_from_errno(errno, dev + ": cannot mount at " + dir + " with " + dax_option(dax));
+  if (::mount(dev.c_str(), dir.c_str(), fstype.c_str(), flags, options.c_str()) != 0) {
+    return error_from_errno(errno, dev + ": cannot mount at " + dir + " with " + options);
   }
   return Ok();
+}
+
+}  // namespace
+
+Result<void> LinuxFilesystems::mount(std::string_view device, std::string_view target, FsType type,
+                                     DaxMode dax) {
+  return mount_with(std::string(device), std::string(target), type, 0, dax_option(dax));
+}
+
+// A point-in-time image of a mounted filesystem has a dirty journal/log and, for xfs, the
+// origin's uuid: replaying is impossible read-only (norecovery/noload) and xfs refuses a
+// duplicate uuid without nouuid. DAX never: snapshot devices are not DAX-capable, and a copy
+// is read through the page cache like any read-only mount.
+Result<void> LinuxFilesystems::mount_read_only(std::string_view device, std::string_view target,
+                                               FsType type) {
+  std::string options = "dax=never";
+  switch (type) {
+    case FsType::xfs:
+      options = "nouuid,norecovery," + options;
+      break;
+    case FsType::ext4:
+      options = "noload," + options;
+      break;
+    case FsType::none:
+      break;
+  }
+  return mount_with(std::string(device), std::string(target), type, MS_RDONLY, options);
 }
 
 Result<void> LinuxFilesystems::unmount(std::string_view target) {

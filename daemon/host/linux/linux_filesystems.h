@@ -13,6 +13,8 @@ class LinuxFilesystems final : public Filesystems {
   Result<void> make_filesystem(std::string_view device, FsType type) override;
   Result<void> mount(std::string_view device, std::string_view target, FsType type,
                      DaxMode dax) override;
+  Result<void> mount_read_only(std::string_view device, std::string_view target,
+                               FsType type) override;
   Result<void> unmount(std::string_view target) override;
   Result<void> freeze(std::string_view target) override;
   Result<void> thaw(std::string_view target) override;

@@ -2,6 +2,7 @@
 // LinuxHost owns the real implementations and the system clock.
 #include "daemon/host/linux/linux_host.h"
 
+#include "daemon/host/linux/linux_block_devices.h"
 #include "daemon/host/linux/linux_device_events.h"
 #include "daemon/host/linux/linux_device_mapper.h"
 #include "daemon/host/linux/linux_filesystems.h"
@@ -19,6 +20,7 @@ class LinuxHost final : public Host {
   Processes& processes() override { return processes_; }
   Clock& clock() override { return clock_; }
   DeviceEvents& device_events() override { return events_; }
+  BlockDevices& block_devices() override { return block_devices_; }
   std::string describe() const override { return "linux"; }
 
  private:
@@ -28,6 +30,7 @@ class LinuxHost final : public Host {
   linux_impl::LinuxProcesses processes_;
   SystemClock clock_;
   linux_impl::LinuxDeviceEvents events_;
+  linux_impl::LinuxBlockDevices block_devices_{clock_};
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "daemon/host/sim/sim_ops.h"
 #include "daemon/host/sim/sim_rules.h"
+#include "daemon/host/sim/sim_snapshot.h"
 
 namespace daxd::host::sim {
 namespace {
@@ -84,12 +85,16 @@ Result<void> check_target(SimState const& s, std::string_view name, DmTarget con
     }
     return Ok();
   }
-  if (t.type == "snapshot-origin" || t.type == "snapshot") {
-    if (w.empty() || (t.type == "snapshot" && w.size() < 4)) {
+  if (t.type == "snapshot-origin" || t.type == "snapshot" || t.type == "snapshot-merge") {
+    bool const snap = t.type != "snapshot-origin";
+    if (w.empty() || (snap && w.size() < 4)) {
       return Fail(Errc::invalid_argument, where + ": " + t.type + " needs its devices");
     }
     DAXD_TRY(check_range(s, where, w[0], name, 0, t.length));
-    if (t.type == "snapshot") DAXD_TRY(check_range(s, where, w[1], name, 0, 0));
+    if (snap) {
+      DAXD_TRY(check_range(s, where, w[1], name, 0, 0));
+      DAXD_TRY(check_snapshot_load(s, name, t));
+    }
     return Ok();
   }
   for (auto const& ref : target_device_refs(t)) DAXD_TRY(check_range(s, where, ref, name, 0, 0));
@@ -124,17 +129,6 @@ DmType type_of(SimState const& s, std::vector<DmTarget> const& table) {
 
 DeviceInfo info_of(SimState const& s, SimDmDevice const& d) {
   return find_device(s, "/dev/mapper/" + d.name).value_or(DeviceInfo{});
-}
-
-// A new snapshot starts as an image of its origin; its data then live on the COW device.
-void seed_snapshot(SimState& s, SimDmDevice const& d) {
-  if (d.table.empty() || d.table.front().type != "snapshot") return;
-  auto const key = storage_key(s, info_of(s, d));
-  if (s.storage.contains(key)) return;
-  auto const origin = find_device(s, words(d.table.front().params).front());
-  if (!origin) return;
-  auto const it = s.storage.find(storage_key(s, *origin));
-  if (it != s.storage.end()) s.storage[key] = it->second;
 }
 
 void note_hazard(SimState& s, std::string op, std::string device, std::vector<int> pids,
@@ -177,7 +171,7 @@ Result<DmDevice> dm_create(SimState& s, std::string_view name, std::string_view 
   d.type = type_of(s, table);  // the md type is fixed by this first load
   d.table = table;
   s.dm_devices.push_back(d);
-  seed_snapshot(s, d);
+  snapshot_table_live(s, d);
   return DmDevice{d.name, d.uuid, DevNumber{kDmMajor, d.minor}, false, table_dax_capable(s, table),
                   table};
 }
@@ -215,6 +209,7 @@ Result<void> dm_suspend(SimState& s, std::string_view name) {
 Result<void> dm_resume(SimState& s, std::string_view name) {
   auto* d = find_dm(s, name);
   if (d == nullptr) return Fail(Errc::not_found, std::string(name) + ": no such dm device");
+  if (d->inactive) DAXD_TRY(check_snapshot_resume(s, *d));
   if (d->inactive) {
     auto const pids = dax_mapping_pids(s, info_of(s, *d));
     note_hazard(s, "dm.resume", d->name, pids, "table swapped under live DAX mappings");
@@ -227,7 +222,7 @@ Result<void> dm_resume(SimState& s, std::string_view name) {
       s.hazards.push_back(
           SimHazard{"dm.resume", d->name, {}, "DAX lost under a dax mount at " + m->target});
     }
-    seed_snapshot(s, *d);
+    snapshot_table_live(s, *d);
   }
   d->suspended = false;
   d->dax_mappings_at_suspend.clear();

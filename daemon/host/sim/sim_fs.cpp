@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Simulated filesystems: mkfs signatures, mount rules for DAX, busy unmounts, freeze and thaw.
 #include <algorithm>
+#include <cerrno>
+#include <functional>
 
 #include "daemon/host/sim/sim_file_dax.h"
 #include "daemon/host/sim/sim_ops.h"
 #include "daemon/host/sim/sim_rules.h"
+#include "daemon/host/sim/sim_snapshot.h"
 
 namespace daxd::host::sim {
 namespace {
@@ -38,11 +41,44 @@ std::string options_of(SimMount const& m) {
       dax = m.fstype == FsType::xfs ? "" : "dax=inode";
       break;
   }
+  // Read-only images (VM): ext4 "ro,relatime,norecovery,dax=never", xfs
+  // "ro,relatime,nouuid,norecovery,attr2,dax=never,inode64,...".
+  std::string const head = m.read_only ? "ro,relatime," : "rw,relatime,";
   if (m.fstype == FsType::xfs) {
-    return "rw,relatime,attr2," + (dax.empty() ? "" : dax + ",") +
-           "inode64,logbufs=8,logbsize=32k,noquota";
+    return head + (m.read_only ? "nouuid,norecovery," : "") + "attr2," +
+           (dax.empty() ? "" : dax + ",") + "inode64,logbufs=8,logbsize=32k,noquota";
   }
-  return "rw,relatime" + (dax.empty() ? "" : "," + dax);
+  std::string out = head + (m.read_only ? "norecovery," : "") + dax;
+  if (out.back() == ',') out.pop_back();
+  return out;
+}
+
+// A mount of a device mounted elsewhere shares its superblock; changing rw/ro is refused.
+Result<void> check_mounted_elsewhere(SimState const& s, DeviceInfo const& d, bool read_only) {
+  auto const* m = mount_of_device(s, d.kname);
+  if (m == nullptr) return Ok();
+  if (m->read_only != read_only) {
+    return Fail(Errc::busy, d.node + ": Device or resource busy (" + d.kname +
+                                ": Can't mount, would change RO state; mounted at " + m->target +
+                                ")");
+  }
+  return Fail(Errc::busy, d.node + ": busy: already mounted at " + m->target);
+}
+
+// XFS refuses a second filesystem with a mounted one's uuid unless told nouuid.
+Result<void> check_xfs_uuid(SimState const& s, DeviceInfo const& d, SimStorage const& st) {
+  if (st.signature != "xfs" || st.uuid.empty()) return Ok();
+  for (auto const& m : s.mounts) {
+    auto const other = find_device(s, m.device);
+    if (m.fstype != FsType::xfs || !other) continue;
+    auto const it = s.storage.find(storage_key(s, *other));
+    if (it != s.storage.end() && it->second.uuid == st.uuid) {
+      return Fail(Errc::invalid_argument, d.node + ": mount refused: XFS (" + d.kname +
+                                              "): Filesystem has duplicate UUID " + st.uuid +
+                                              " - can't mount");
+    }
+  }
+  return Ok();
 }
 
 }  // namespace
@@ -77,22 +113,29 @@ Result<void> make_filesystem(SimState& s, std::string_view device, FsType type) 
   if (type == FsType::xfs && d.size < kXfsMinBytes) {
     return Fail(Errc::invalid_argument, d.node + ": Filesystem must be larger than 300MB.");
   }
-  s.storage[storage_key(s, d)] = SimStorage{std::string(to_string(type)), {}};
+  SimStorage fresh{std::string(to_string(type)), {}};
+  fresh.uuid = "c0ffee00-0000-4000-8000-" +
+               std::to_string(100000000000ULL + std::hash<std::string>{}(storage_key(s, d)) %
+                                                    900000000000ULL);
+  s.storage[storage_key(s, d)] = std::move(fresh);
+  s.storage.erase("snap:" + storage_key(s, d));  // mke2fs/mkfs.xfs zero a COW store's header
+  note_write(s, d, 64 * 4096);  // superblocks, group descriptors, journal
   return Ok();
 }
 
-Result<void> mount_fs(SimState& s, std::string_view device, std::string_view target, FsType type,
-                      DaxMode dax) {
+namespace {
+
+Result<void> mount_any(SimState& s, std::string_view device, std::string_view target, FsType type,
+                       DaxMode dax, bool read_only) {
   DAXD_ASSIGN_OR_RETURN(auto const d, block_device(s, device));
+  if (type == FsType::none) return Fail(Errc::invalid_argument, d.node + ": no filesystem type given");
   if (mount_at(s, target) != nullptr) {
     return Fail(Errc::busy, std::string(target) + ": busy: something is already mounted there");
   }
   auto holders = device_blockers(s, d);  // mount claims the device exclusively, as dm does
   std::erase_if(holders, [](Consumer const& c) { return c.kind != ConsumerKind::holder; });
   if (!holders.empty()) return busy_error(d.node, std::move(holders));
-  if (auto const* m = mount_of_device(s, d.kname)) {
-    return Fail(Errc::busy, d.node + ": busy: already mounted at " + m->target);
-  }
+  DAXD_TRY(check_mounted_elsewhere(s, d, read_only));
   if (suspended(s, d)) return Fail(Errc::busy, d.node + ": busy: dm device is suspended");
   auto const it = s.storage.find(storage_key(s, d));
   if (it == s.storage.end() || it->second.signature.empty()) {
@@ -102,15 +145,29 @@ Result<void> mount_fs(SimState& s, std::string_view device, std::string_view tar
   if (it->second.signature != to_string(type)) {
     return Fail(Errc::invalid_argument, d.node + ": wrong fs type: holds " + it->second.signature);
   }
+  if (!read_only) DAXD_TRY(check_xfs_uuid(s, d, it->second));  // ro mounts pass nouuid
   if (dax == DaxMode::always && !d.dax) {
     return Fail(Errc::invalid_argument, d.node + ": mount with dax=always refused: " +
                                             (type == FsType::xfs ? "XFS (" : "EXT4-fs (") +
                                             d.kname + "): DAX unsupported by block device.");
   }
   std::string const source = d.kind == DevKind::dm ? "/dev/mapper/" + d.owner : d.node;
-  s.mounts.push_back(
-      SimMount{d.kname, source, std::string(target), type, dax, dax == DaxMode::always, false});
+  SimMount m{d.kname, source, std::string(target), type, dax, dax == DaxMode::always, false};
+  m.read_only = read_only;
+  s.mounts.push_back(std::move(m));
   return Ok();
+}
+
+}  // namespace
+
+Result<void> mount_fs(SimState& s, std::string_view device, std::string_view target, FsType type,
+                      DaxMode dax) {
+  return mount_any(s, device, target, type, dax, /*read_only=*/false);
+}
+
+Result<void> mount_read_only_fs(SimState& s, std::string_view device, std::string_view target,
+                                FsType type) {
+  return mount_any(s, device, target, type, DaxMode::never, /*read_only=*/true);
 }
 
 Result<void> unmount_fs(SimState& s, std::string_view target) {
@@ -166,8 +223,14 @@ Result<void> write_file(SimState& s, std::string_view device, std::string const&
     return Fail(Errc::busy, d.node + ": busy: filesystem at " + m->target + " is frozen");
   }
   if (suspended(s, d)) return Fail(Errc::busy, d.node + ": busy: dm device is suspended");
+  if (auto const* m = mount_of_device(s, d.kname); m != nullptr && m->read_only) {
+    return error_from_errno(EROFS, d.node + ": cannot write " + path + ": mounted read-only at " +
+                                       m->target);
+  }
   inherit_on_create(it->second, path);  // a new file takes its directory's FS_XFLAG_DAX
+  auto const size = bytes.size();
   it->second.files[path] = std::move(bytes);
+  note_write(s, d, size);
   return Ok();
 }
 

@@ -13,6 +13,7 @@
 #include "daemon/host/sim/sim_file_dax.h"
 #include "daemon/host/sim/sim_ops.h"
 #include "daemon/host/sim/sim_rules.h"
+#include "daemon/host/sim/sim_snapshot.h"
 
 namespace daxd::host::sim {
 namespace {
@@ -184,6 +185,9 @@ class SimHost::DmImpl final : public host::DeviceMapper {
   Result<void> remove(std::string_view name) override {
     return h_.mutate_op("dm.remove", [&](SimState& s) { return dm_remove(s, name); });
   }
+  Result<std::vector<std::string>> status(std::string_view name) override {
+    return h_.read_op("dm.status", [&](SimState const& s) { return dm_status(s, name); });
+  }
 
  private:
   SimHost& h_;
@@ -205,6 +209,11 @@ class SimHost::FsImpl final : public host::Filesystems {
                      DaxMode dax) override {
     return h_.mutate_op("fs.mount",
                         [&](SimState& s) { return mount_fs(s, device, target, type, dax); });
+  }
+  Result<void> mount_read_only(std::string_view device, std::string_view target,
+                               FsType type) override {
+    return h_.mutate_op("fs.mount_read_only",
+                        [&](SimState& s) { return mount_read_only_fs(s, device, target, type); });
   }
   Result<void> unmount(std::string_view target) override {
     return h_.mutate_op("fs.unmount", [&](SimState& s) { return unmount_fs(s, target); });
@@ -253,6 +262,22 @@ class SimHost::ProcImpl final : public host::Processes {
   SimHost& h_;
 };
 
+class SimHost::BlockImpl final : public host::BlockDevices {
+ public:
+  explicit BlockImpl(SimHost& h) : h_(h) {}
+  Result<host::CopyStats> copy(std::string_view from, std::string_view to,
+                               std::uint64_t length) override {
+    return h_.mutate_op("blk.copy",
+                        [&](SimState& s) { return copy_blocks(s, from, to, length); });
+  }
+  Result<void> zero(std::string_view device, std::uint64_t length) override {
+    return h_.mutate_op("blk.zero", [&](SimState& s) { return zero_blocks(s, device, length); });
+  }
+
+ private:
+  SimHost& h_;
+};
+
 // ---- SimHost ----
 
 SimHost::SimHost(std::string path, SimState state)
@@ -262,6 +287,7 @@ SimHost::SimHost(std::string path, SimState state)
       dm_(std::make_unique<DmImpl>(*this)),
       fs_(std::make_unique<FsImpl>(*this)),
       proc_(std::make_unique<ProcImpl>(*this)),
+      blocks_(std::make_unique<BlockImpl>(*this)),
       clock_(std::make_unique<host::SystemClock>()) {}
 
 SimHost::~SimHost() = default;
@@ -285,6 +311,7 @@ host::Processes& SimHost::processes() { return *proc_; }
 host::Clock& SimHost::clock() { return *clock_; }
 host::DeviceEvents& SimHost::device_events() { return events_; }
 host::Programs& SimHost::programs() { return *programs_; }
+host::BlockDevices& SimHost::block_devices() { return *blocks_; }
 std::string SimHost::describe() const { return "sim:" + path_; }
 
 Result<void> SimHost::add_process(SimProcess p) {

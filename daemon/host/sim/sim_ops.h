@@ -35,6 +35,9 @@ std::vector<MountEntry> list_mounts(SimState const& s);
 Result<void> make_filesystem(SimState& s, std::string_view device, FsType type);
 Result<void> mount_fs(SimState& s, std::string_view device, std::string_view target, FsType type,
                       DaxMode dax);
+/// Read-only, dax=never, journal not replayed, xfs with nouuid (Filesystems::mount_read_only).
+Result<void> mount_read_only_fs(SimState& s, std::string_view device, std::string_view target,
+                                FsType type);
 Result<void> unmount_fs(SimState& s, std::string_view target);
 Result<void> freeze_fs(SimState& s, std::string_view target);
 Result<void> thaw_fs(SimState& s, std::string_view target);

@@ -58,7 +58,11 @@ Place place_of(SimState const& s, DeviceInfo const& d, int depth) {
     p.offset += to_u64(w[3]).value_or(0) * 512;
     return p;
   }
-  if (t.type == "snapshot-origin" && !w.empty()) return place_of_ref(s, w[0], depth);
+  // A snapshot-origin, and a snapshot-merge once merged (the sim merges at once), show the
+  // origin's own data.
+  if ((t.type == "snapshot-origin" || t.type == "snapshot-merge") && !w.empty()) {
+    return place_of_ref(s, w[0], depth);
+  }
   if (t.type == "snapshot" && w.size() >= 2) {
     auto p = place_of_ref(s, w[1], depth);
     p.base = "snap:" + p.base;
@@ -247,9 +251,11 @@ std::vector<std::string> target_device_refs(DmTarget const& t) {
     for (std::size_t i = 2; i + 1 < w.size(); i += 2) out.push_back(w[i]);
   }
   if (t.type == "snapshot-origin" && !w.empty()) out.push_back(w[0]);
-  if (t.type == "snapshot" && w.size() >= 2) out.insert(out.end(), {w[0], w[1]});
+  if ((t.type == "snapshot" || t.type == "snapshot-merge") && w.size() >= 2) {
+    out.insert(out.end(), {w[0], w[1]});
+  }
   if (t.type == "linear" || t.type == "striped" || t.type == "snapshot" ||
-      t.type == "snapshot-origin") {
+      t.type == "snapshot-origin" || t.type == "snapshot-merge") {
     return out;
   }
   // Other targets (writecache, thin-pool, ...): every word that names a device.

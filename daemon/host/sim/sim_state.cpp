@@ -160,6 +160,7 @@ json mount_to_json(SimMount const& m) {
            {"target", m.target},      {"fstype", to_string(m.fstype)},
            {"dax", to_string(m.dax)}, {"dax_active", m.dax_active},
            {"frozen", m.frozen}};
+  if (m.read_only) out["read_only"] = true;
   for (auto const& [path, c] : m.inode_cache) {
     out["inode_cache"][path] =
         json{{"s_dax", c.s_dax}, {"dontcache", c.dontcache}, {"pinned", c.pinned}};
@@ -176,6 +177,7 @@ Result<SimMount> mount_from_json(json const& j) {
   DAXD_ASSIGN_OR_RETURN(m.dax, parse_dax_mode(j.value("dax", std::string{"always"})));
   m.dax_active = j.value("dax_active", false);
   m.frozen = j.value("frozen", false);
+  m.read_only = j.value("read_only", false);
   json const cache = j.value("inode_cache", json::object());
   for (auto const& [path, c] : cache.items()) {
     m.inode_cache[path] = SimCachedInode{c.value("s_dax", false), c.value("dontcache", false),
@@ -188,6 +190,8 @@ json storage_to_json(SimStorage const& s) {
   json files = json::object();
   for (auto const& [path, bytes] : s.files) files[path] = bytes_to_json(bytes);
   json out{{"signature", s.signature}, {"files", files}};
+  if (!s.uuid.empty()) out["uuid"] = s.uuid;
+  if (s.cow_chunks != 0) out["cow_chunks"] = s.cow_chunks;
   for (auto const& [path, a] : s.inodes) {
     out["inodes"][path] = json{{"directory", a.directory}, {"dax_flag", a.dax_flag}};
   }
@@ -197,6 +201,8 @@ json storage_to_json(SimStorage const& s) {
 SimStorage storage_from_json(json const& j) {
   SimStorage s;
   s.signature = j.value("signature", std::string{});
+  s.uuid = j.value("uuid", std::string{});
+  s.cow_chunks = j.value("cow_chunks", std::uint64_t{0});
   json const files = j.value("files", json::object());  // items() must not outlive its json
   for (auto const& [path, bytes] : files.items()) {
     s.files[path] = bytes_from_json(bytes);

@@ -83,6 +83,7 @@ struct SimMount {
   bool dax_active = false;  // the fs really serves files with DAX
   bool frozen = false;
   std::map<std::string, SimCachedInode> inode_cache = {};  // path inside the fs -> loaded inode
+  bool read_only = false;  // mount_read_only: ro, dax=never, no journal replay (+ nouuid on xfs)
 };
 
 /// What sits on a range of media: a filesystem signature and a few files.
@@ -97,6 +98,8 @@ struct SimStorage {
   std::map<std::string, std::string> files;  // path inside the fs -> bytes
   std::map<std::string, SimInodeAttrs> inodes = {};  // path in the fs ("/" the root) -> attrs;
                                                 // parents of files are directories as well
+  std::string uuid = {};          // the filesystem's uuid (mkfs), copied with the data
+  std::uint64_t cow_chunks = 0;   // "snap:" keys: exception chunks the COW store holds
 };
 
 /// One thing a process holds. Resolved when the process is added.
