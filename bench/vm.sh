@@ -11,7 +11,7 @@ run=$BENCH_WORK/vm
 VMP=${BENCH_VM_PROGRAMS:-$BENCH_BUILD/tests/vm}   # the guest helpers the set-dax scenario uses
 rc=0
 DAXD_VM_SCENARIOS=$SRC/bench/vm/scenarios "$SRC/tests/vm/run-vm.sh" -d "$run" -t 600 \
-  "$DAXD" "$DAXADM" "$BB/bench_http_load" "$BB/bench_ready_time" "$(command -v hyperfine)" \
+  "$DAXD" "$DAXADM" "$BB/bench_http_load" "$BB/bench_ready_time" "$BB/bench_memcpy_rate" "$(command -v hyperfine)" \
   "$VMP/unix_http_get" "$VMP/json_find" "$VMP/unix_http" "$VMP/map_sync_writer" \
   "$VMP/mmap_reader" "$VMP/fd_holder" \
   2> "$run.log" || rc=$?
@@ -43,4 +43,6 @@ done
 sed -n '/^label areas:/,/^BENCH/p' "$res/bench-inventory-1.log" 2>/dev/null | grep -v '^BENCH' | sed 's/^/   /'
 [ -f "$res/bench-set-dax.txt" ] && sed "s/^BENCH set-dax /   set-dax: /" "$res/bench-set-dax.txt"
 [ -f "$res/bench-set-dax.txt" ] || { echo "   set-dax: no result (rc $(cat "$res/bench-set-dax.rc" 2>/dev/null || echo none)):"; tail -3 "$res/bench-set-dax.log" 2>/dev/null | sed "s/^/      /"; }
+[ -f "$res/bench-snapshots.txt" ] && sed "s/^BENCH snapshot /   snapshot: /" "$res/bench-snapshots.txt"
+[ -f "$res/bench-snapshots.txt" ] || { echo "   snapshots: no result (rc $(cat "$res/bench-snapshots.rc" 2>/dev/null || echo none)):"; tail -3 "$res/bench-snapshots.log" 2>/dev/null | sed "s/^/      /"; }
 echo "   (guest logs: $res/bench-inventory-N.log)"
