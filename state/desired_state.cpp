@@ -47,6 +47,11 @@ HookRecord read_hook(Statement const& row) {
                     row.column_text(3)};
 }
 
+SnapshotRecord read_snapshot(Statement const& row) {
+  return SnapshotRecord{row.column_text(0), row.column_text(1), row.column_text(2),
+                        row.column_int64(3)};
+}
+
 ResourceName read_name(Statement const& row) {
   return ResourceName{row.column_text(0), row.column_text(1), row.column_text(2),
                       row.column_text(3)};
@@ -130,6 +135,49 @@ Result<void> DesiredState::remove_hook(std::int64_t id) {
                         write_one(db_, "DELETE FROM hooks WHERE id = ?1", id));
   if (changed == 0) return Fail(Errc::not_found, "hook " + std::to_string(id) + ": not found");
   return Ok();
+}
+
+Result<bool> DesiredState::put_snapshot(std::string const& volume, std::string const& name,
+                                        std::string const& spec_json) {
+  // As put(): an identical spec is left untouched, so changes() tells "no-op".
+  DAXD_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      write_one(db_,
+                "INSERT INTO snapshots (volume, name, spec_json, updated_at_ms) "
+                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (volume, name) DO UPDATE SET "
+                "spec_json = excluded.spec_json, updated_at_ms = excluded.updated_at_ms "
+                "WHERE spec_json <> excluded.spec_json",
+                volume, name, spec_json, now_()));
+  return changed != 0;
+}
+
+Result<SnapshotRecord> DesiredState::get_snapshot(std::string const& volume,
+                                                  std::string const& name) {
+  DAXD_ASSIGN_OR_RETURN(
+      std::vector<SnapshotRecord> rows,
+      query_all<SnapshotRecord>(db_,
+                                "SELECT volume, name, spec_json, updated_at_ms FROM snapshots "
+                                "WHERE volume = ?1 AND name = ?2",
+                                read_snapshot, volume, name));
+  if (rows.empty()) {
+    return Fail(Errc::not_found, "volume " + volume + ": no snapshot '" + name + "'");
+  }
+  return std::move(rows.front());
+}
+
+Result<std::vector<SnapshotRecord>> DesiredState::snapshots(std::string const& volume) {
+  return query_all<SnapshotRecord>(
+      db_,
+      "SELECT volume, name, spec_json, updated_at_ms FROM snapshots "
+      "WHERE ?1 = '' OR volume = ?1 ORDER BY volume, name",
+      read_snapshot, volume);
+}
+
+Result<bool> DesiredState::remove_snapshot(std::string const& volume, std::string const& name) {
+  DAXD_ASSIGN_OR_RETURN(
+      std::int64_t changed,
+      write_one(db_, "DELETE FROM snapshots WHERE volume = ?1 AND name = ?2", volume, name));
+  return changed != 0;
 }
 
 Result<void> DesiredState::put_name(ResourceName const& entry) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Desired state: the volumes users asked for, their quiesce hooks, and the namespace name cache.
+// Desired state: the volumes users asked for, their snapshots and quiesce hooks, and the
+// namespace name cache.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,15 @@ struct HookRecord {
   std::string kind;  // "exec", "http"
   std::string spec_json;
   friend bool operator==(HookRecord const&, HookRecord const&) = default;
+};
+
+/// A snapshot of a volume, stored as the JSON spec the orchestrator writes.
+struct SnapshotRecord {
+  std::string volume;
+  std::string name;
+  std::string spec_json;
+  std::int64_t updated_at_ms = 0;
+  friend bool operator==(SnapshotRecord const&, SnapshotRecord const&) = default;
 };
 
 /// A cached name of a kernel object; the namespace labels on the DIMMs remain the truth.
@@ -59,6 +69,17 @@ class DesiredState {
   Result<std::vector<HookRecord>> hooks(std::string const& volume = {});
   /// Errors: not_found.
   Result<void> remove_hook(std::int64_t id);
+
+  /// Creates or replaces the snapshot (volume, name); returns false when the same spec was
+  /// already stored (nothing changed).
+  Result<bool> put_snapshot(std::string const& volume, std::string const& name,
+                            std::string const& spec_json);
+  /// Errors: not_found.
+  Result<SnapshotRecord> get_snapshot(std::string const& volume, std::string const& name);
+  /// The snapshots of `volume` (every snapshot when empty), by volume and name.
+  Result<std::vector<SnapshotRecord>> snapshots(std::string const& volume = {});
+  /// Returns false when there was no such snapshot.
+  Result<bool> remove_snapshot(std::string const& volume, std::string const& name);
 
   /// Creates or replaces the cache entry (kind, name).
   Result<void> put_name(ResourceName const& entry);

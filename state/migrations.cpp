@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Schema migrations: v1 creates the journal, audit, events and desired-state tables.
+// Schema migrations: v1 creates the journal, audit, events and desired-state tables; v2 adds
+// error codes; v3 the snapshots table.
 #include "state/migrations.h"
 
 #include <array>
@@ -100,9 +101,21 @@ constexpr char const kSchemaV2[] = R"sql(
 ALTER TABLE operations ADD COLUMN error_code TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v3: snapshots of volumes (issue 6), stored as JSON specs like the desired volumes.
+constexpr char const kSchemaV3[] = R"sql(
+CREATE TABLE snapshots (
+  volume        TEXT    NOT NULL,
+  name          TEXT    NOT NULL,
+  spec_json     TEXT    NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (volume, name)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
 };
 
 Result<void> apply(Database& db, Migration const& m, int from) {

@@ -203,6 +203,8 @@ Result<Volume> volume_from_json(json const& j) {
   DAXD_ASSIGN_OR_RETURN(std::string const dax, get_or<std::string>(j, "dax", "always"));
   DAXD_ASSIGN_OR_RETURN(v.dax, parse_dax_mode(dax));
   DAXD_ASSIGN_OR_RETURN(v.dm_name, get_or<std::string>(j, "dm_name", dm_name_for(v.name)));
+  // Stored false while a cow snapshot suspends DAX (issue 6); absent means capable.
+  DAXD_ASSIGN_OR_RETURN(v.dax_capable, get_or<bool>(j, "dax_capable", true));
   if (auto const it = j.find("extents"); it != j.end() && it->is_array()) {
     for (auto const& e : *it) {
       Extent x;

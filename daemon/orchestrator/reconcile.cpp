@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "daemon/model/json.h"
+#include "daemon/orchestrator/snapshot_reconcile.h"
 #include "daemon/orchestrator/volume_spec.h"
 #include "daemon/orchestrator/volume_steps.h"
 #include "daemon/orchestrator/volume_view.h"
@@ -97,6 +98,7 @@ bool run_reconcile(Orchestrator& o, EventSink& events, Volume const& v, Needs ne
 
 void register_reconcile_operation(Orchestrator& o) {
   o.register_type({kReconcileVolume, plan_reconcile, {}});
+  register_snapshot_reconcile_operation(o);
 }
 
 Result<ReconcileReport> reconcile_volumes(Orchestrator& o, host::Host& host,
@@ -122,6 +124,12 @@ Result<ReconcileReport> reconcile_volumes(Orchestrator& o, host::Host& host,
       ++report.failed;
       continue;
     }
+    // A volume with snapshots is rebuilt with its snapshot stack (never as a DAX linear device
+    // while it has cow snapshots).
+    DAXD_ASSIGN_OR_RETURN(bool const stacked,
+                          reconcile_volume_snapshots(o, host, desired, events, v, per_volume,
+                                                     report));
+    if (stacked) continue;
     Needs const needs{dm_missing, v.filesystem != FsType::none && !v.mountpoint.empty() &&
                                       (dm_missing || v.state == VolumeState::unmounted)};
     if (!needs.table && !needs.mount) {

@@ -24,6 +24,18 @@ nlohmann::json snapshot_spec(Snapshot const& s);
 /// The snapshot spec at `key` of a normalised request. Errors: invalid_argument.
 Result<Snapshot> request_snapshot(nlohmann::json const& r, char const* key = "snapshot");
 
+/// The dm uuid daxd gives each device of a snapshot stack: "DAXD-" and the dm name without its
+/// "daxd-" prefix ("daxd-db@n+cow" -> "DAXD-db@n+cow"); daxd-VOL keeps volume_uuid's "DAXD-VOL".
+std::string snapshot_dm_uuid(std::string const& dm_name);
+
+/// volume_spec(v), plus "dax_capable": false while a cow snapshot suspends DAX (the stored
+/// volume says so until the last cow snapshot goes; volume_from_json reads it back).
+nlohmann::json stored_volume_spec(Volume const& v);
+
+/// Stores `s` (snapshot_spec) under (s.volume, s.name); false when the same spec was there.
+/// Errors: io_error.
+Result<bool> put_snapshot_record(state::DesiredState& desired, Snapshot const& s);
+
 /// Stored snapshot records (state::DesiredState's snapshot table). Errors: not_found, io_error,
 /// invalid_argument (unreadable record).
 Result<Snapshot> desired_snapshot(state::DesiredState& desired, std::string const& volume,

@@ -47,10 +47,12 @@ StateAndReason state_of(Volume const& v, DmDevice const* dm,
   if (v.mountpoint.empty() || v.filesystem == FsType::none) return {};
   MountEntry const* m = mount_of(mounts, *dm, v.mountpoint);
   if (m == nullptr) return {VolumeState::unmounted, ""};
-  if (!dax_differs(*m, v.dax)) return {};
+  // While cow snapshots suspend DAX (the stored spec says so) the origin is mounted dax=never.
+  DaxMode const expected = v.dax_capable ? v.dax : DaxMode::never;
+  if (!dax_differs(*m, expected)) return {};
   return {VolumeState::degraded, v.mountpoint + " is mounted with dax=" +
                                      (m->dax.empty() ? std::string("inode") : m->dax) +
-                                     ", desired dax=" + std::string(to_string(v.dax))};
+                                     ", desired dax=" + std::string(to_string(expected))};
 }
 
 // Why the volume's namespaces cannot carry it, or "".
