@@ -89,6 +89,14 @@ Step start_merge_step(Volume const& v, Snapshot const& s) {
   return step;
 }
 
+// The quiesce deadline bounds how long processes get to let go, not how long the kernel takes to
+// copy the changed chunks back: a merge gets at least a minute, plus a second per 64 MiB of store
+// (far slower than memory; TCG guests are that slow). Past the commit point either way.
+std::chrono::milliseconds merge_bound(std::chrono::milliseconds deadline, Snapshot const& s) {
+  auto const per_store = std::chrono::milliseconds(60'000 + s.store_size / (64ULL << 20) * 1000);
+  return std::max(deadline, per_store);
+}
+
 Step wait_merge_step(Volume const& v, Snapshot const& s, std::chrono::milliseconds deadline) {
   std::string const dm = snapshot_dm_name(v.name, s.name);
   Step step;
@@ -158,7 +166,7 @@ Plan plan_cow(state::DesiredState& desired, state::Journal& journal, Hooks* hook
   plan.steps.push_back(unmount_snapshot_step(v, s));
   plan.steps.push_back(remove_origin_step(v, {s}));  // the snapshot-origin goes before a merge
   plan.steps.push_back(start_merge_step(v, s));
-  plan.steps.push_back(wait_merge_step(v, s, q.deadline));
+  plan.steps.push_back(wait_merge_step(v, s, merge_bound(q.deadline, s)));
   std::string const snap = snapshot_dm_name(v.name, s.name);
   plan.steps.push_back(
       remove_stack_dm_step("remove-merge", snap, "remove /dev/mapper/" + snap + " (merged)"));
