@@ -12,9 +12,11 @@
 //    volume that already has one only suspends the origin (dm lockfs) while it is added.
 //  - copy: quiesce, create daxd-VOL@SNAP (linear over the store, DAX-capable), FIFREEZE the
 //    origin, copy its bytes (host BlockDevices), FITHAW. The origin keeps DAX; the snapshot is a
-//    DAX-capable device of its own. FIFREEZE write-protects DAX pages that the kernel tracks as
-//    dirty, but a MAP_SYNC fault leaves no dirty entry, so stores through a MAP_SYNC mapping can
-//    reach the media while frozen: a copy requires MAP_SYNC mappings gone (policy, hooks).
+//    DAX-capable device of its own. FIFREEZE's writeback write-protects the DAX pages of dirty
+//    inodes, so stores through plain shared mappings block while frozen. A MAP_SYNC fault that
+//    allocates a block commits the metadata itself and, on xfs, leaves the inode clean: that
+//    page stays writable and its stores reach the media while frozen (seen on 6.1: VM scenario
+//    freeze-dax-stores-fresh). A copy therefore requires MAP_SYNC mappings gone (policy, hooks).
 // Restore: a cow snapshot is merged (snapshot-merge, waited for through dm status) and then the
 // DAX table comes back; a copy is swapped in (the origin's table points at the copy's extents,
 // the old extents are released). The restored snapshot is consumed, as lvconvert --merge does.

@@ -77,8 +77,7 @@ done
 install -m 0755 "$HERE/guest/init" "$top/init"
 install -m 0755 "$HERE/guest/run-scenarios.sh" "$top/run-scenarios.sh"
 install -m 0755 "${DAXD_VM_SCENARIOS:-$HERE/guest/scenarios}"/*.sh "$top/scenarios/"
-install -m 0644 "$HERE/guest/scenario-lib.sh" "$top/scenario-lib.sh"
-install -m 0644 "$HERE/guest/volume-lib.sh" "$top/volume-lib.sh"
+install -m 0644 "$HERE"/guest/*-lib.sh "$top/"     # scenario-lib.sh, volume-lib.sh, snapshot-lib.sh
 pack "$top" > "$OUT.top"
 cat "$base" "$OUT.top" > "$OUT.tmp"; mv "$OUT.tmp" "$OUT"; rm -rf "$top" "$OUT.top"
 echo "initramfs: $OUT ($(stat -c %s "$OUT") bytes; base $(basename "$base"))" >&2

@@ -5,10 +5,11 @@
 #
 # Usage: run-vm.sh -d RUNDIR [-t TIMEOUT_S] [-s] [BINARY...]
 #   -d  run directory (wiped per run): results/, serial.log, timing.txt, initramfs, nv*.img
-#   -t  wall-clock limit for QEMU (default 1500 s: TCG, some 60 scenarios)
+#   -t  wall-clock limit for QEMU (default 3000 s: TCG, some 90 scenarios take about 35 min)
 #   -s  interactive busybox shell on the console instead of the scenarios (Ctrl-a x quits)
 #   BINARY  host-built programs for the guest's /usr/bin (conformance_test, daxd, daxadm, ...)
 # Env:   DAXD_VM_CACHE (kernel + initramfs base cache), DAXD_VM_QEMU (the qemu binary)
+#        DAXD_VM_FULL=1: also the scenarios marked "# vm-tier: full" (the rest of the crash matrices)
 #        DAXD_VM_ONLY: run only the scenarios matching one of these comma-separated shell patterns
 #        (matched against "NN-name" and "name", e.g. "4*,5*" or "set-dax-*"); the others are
 #        recorded as skipped ("not selected"), so ctest still reports every scenario
@@ -17,7 +18,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-RUN="" TMO=1500 SHELLMODE=0
+RUN="" TMO=3000 SHELLMODE=0
 while getopts "d:t:s" o; do case $o in
   d) RUN=$OPTARG;; t) TMO=$OPTARG;; s) SHELLMODE=1;; *) exit 2;; esac; done
 shift $((OPTIND - 1))
@@ -57,6 +58,7 @@ if [ -n "${DAXD_VM_ONLY:-}" ]; then
   case $DAXD_VM_ONLY in *[!A-Za-z0-9_.,*?-]*) echo "DAXD_VM_ONLY: only [A-Za-z0-9_.,*?-]" >&2; exit 2;; esac
   append="$append daxd_only=$DAXD_VM_ONLY"
 fi
+[ "${DAXD_VM_FULL:-0}" = 1 ] && append="$append daxd_full=1"
 # shellcheck disable=SC2054  # commas belong to qemu option values
 qemu=("$QEMU" -accel tcg,thread=multi -cpu max
   -machine pc,nvdimm=on -m 2G,slots=4,maxmem=16G -smp 2
