@@ -10,11 +10,13 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <utility>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
@@ -28,6 +30,8 @@ using tcp = net::ip::tcp;
 using boost::system::error_code;
 
 namespace {
+
+constexpr std::chrono::milliseconds kAcceptBackoff{100};
 
 Error from_ec(error_code const& ec, std::string context) {
   if (ec.category() == boost::system::system_category()) {
@@ -45,6 +49,7 @@ class AcceptLoop final : public Listener,
              std::shared_ptr<net::ssl::context> tls = nullptr)
       : ioc_(ioc),
         acceptor_(net::make_strand(ioc)),
+        backoff_(acceptor_.get_executor()),
         shared_(std::move(shared)),
         unlink_path_(std::move(unlink_path)),
         admin_gid_(admin_gid),
@@ -61,6 +66,7 @@ class AcceptLoop final : public Listener,
     net::post(acceptor_.get_executor(), [self = this->shared_from_this()] {
       error_code ignored;
       self->acceptor_.close(ignored);
+      self->backoff_.cancel();
     });
   }
 
@@ -89,8 +95,23 @@ class AcceptLoop final : public Listener,
   void on_accept(error_code ec, typename Protocol::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) serve(std::move(socket));
-    // Accept errors (EMFILE, ECONNABORTED) concern one connection: keep listening.
+    if (out_of_descriptors(ec)) {
+      // The pending connection stays queued and accept would fail again at once: pause, so
+      // that closing sessions free descriptors instead of this loop spinning.
+      backoff_.expires_after(kAcceptBackoff);
+      backoff_.async_wait([self = this->shared_from_this()](error_code wait_ec) {
+        if (!wait_ec) self->do_accept();
+      });
+      return;
+    }
+    // Other accept errors (ECONNABORTED) concern one connection: keep listening.
     do_accept();
+  }
+
+  static bool out_of_descriptors(error_code const& ec) {
+    return ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+           ec == net::error::no_memory ||
+           (ec.category() == boost::system::system_category() && ec.value() == ENFILE);
   }
 
   void serve(typename Protocol::socket socket) {
@@ -105,6 +126,7 @@ class AcceptLoop final : public Listener,
 
   net::io_context& ioc_;
   typename Protocol::acceptor acceptor_;
+  net::steady_timer backoff_;  // on acceptor_'s strand
   std::shared_ptr<SessionShared> shared_;
   std::string unlink_path_;
   std::optional<std::uint32_t> admin_gid_;

@@ -80,6 +80,52 @@ Result<host::Host*> require_host(Services const& services) {
   return services.host;
 }
 
+Result<state::DesiredState*> require_desired(Services const& services) {
+  if (services.desired == nullptr) {
+    return Fail(Errc::unavailable, "daxd serves without its desired state: volumes are read-only");
+  }
+  return services.desired;
+}
+
+Response dry_run_answer(orchestrator::Orchestrator& engine, std::string const& type,
+                        nlohmann::json const& request) {
+  auto plan = engine.dry_run(type, request);
+  if (!plan) return problem(plan.error());
+  return json_response(
+      nlohmann::json{{"dry_run", true}, {"changed", false}, {"plan", std::move(*plan)}});
+}
+
+Result<nlohmann::json> quiesce_body(RouteContext const& ctx) {
+  DAXD_ASSIGN_OR_RETURN(nlohmann::json body, parse_body(ctx.request, nlohmann::json::object()));
+  if (!body.is_object()) return Fail(Errc::invalid_argument, "request body must be a JSON object");
+  if (auto const policy = ctx.query.find("policy"); policy != ctx.query.end()) {
+    body["policy"] = policy->second;
+  }
+  if (auto const it = ctx.query.find("deadline_ms"); it != ctx.query.end()) {
+    std::string const& text = it->second;
+    std::uint64_t ms = 0;
+    auto const [end, err] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (text.empty() || err != std::errc() || end != text.data() + text.size()) {
+      return Fail(Errc::invalid_argument,
+                  "query parameter 'deadline_ms' must be milliseconds, not '" + text + "'");
+    }
+    body["deadline_ms"] = ms;
+  }
+  return body;
+}
+
+nlohmann::json with_extent_aliases(nlohmann::json body) {
+  auto const extents = body.find("extents");
+  if (extents == body.end() || !extents->is_array()) return body;
+  for (auto& e : *extents) {
+    if (e.is_object() && e.contains("size") && !e.contains("length")) {
+      e["length"] = e["size"];
+      e.erase("size");
+    }
+  }
+  return body;
+}
+
 Result<Operation> wait_operation(Services const& services, std::int64_t id,
                                  std::chrono::seconds limit) {
   DAXD_ASSIGN_OR_RETURN(auto* engine, require_engine(services));
@@ -121,6 +167,15 @@ nlohmann::json namespace_json(Namespace const& ns) {
   nlohmann::json j = ns;
   j["region"] = ns.region;
   return j;
+}
+
+std::optional<nlohmann::json> view_volume(Services& services, std::string const& name) {
+  services.inventory.invalidate();
+  auto const view = services.inventory.current();
+  for (auto const& v : view->volumes) {
+    if (v.name == name) return nlohmann::json(v);
+  }
+  return std::nullopt;
 }
 
 Response finish_mutation(Services const& services, Operation op, std::chrono::seconds wait,

@@ -42,6 +42,22 @@ Result<nlohmann::json> parse_body(Request const& request, nlohmann::json empty_a
 /// The engine, or unavailable when daxd serves without one (read-only wiring).
 Result<orchestrator::Orchestrator*> require_engine(Services const& services);
 Result<host::Host*> require_host(Services const& services);
+/// The desired state (volumes, snapshots), or unavailable when daxd serves without it.
+Result<state::DesiredState*> require_desired(Services const& services);
+
+/// The answer to ?dry_run=true: 200 {dry_run, changed: false, plan}, or the problem the
+/// request would meet (the plan's or the preflight's).
+Response dry_run_answer(orchestrator::Orchestrator& engine, std::string const& type,
+                        nlohmann::json const& request);
+
+/// The body of a request that stops a volume's users (DELETE, PATCH, restore), empty = {}, with
+/// ?policy= and ?deadline_ms= copied into it (the query wins).
+/// Errors: invalid_argument (not a JSON object, deadline_ms not a number).
+Result<nlohmann::json> quiesce_body(RouteContext const& ctx);
+
+/// The body with each extent's "size" renamed "length" (the API contract's word for the
+/// engine's); other keys and non-object extents are left as they are.
+nlohmann::json with_extent_aliases(nlohmann::json body);
 
 /// The operation once final, or as it is when `limit` passes or the server stops (the event hub
 /// closed). Never holds the caller longer than `limit` plus one short slice.
@@ -58,6 +74,9 @@ Response operation_problem(Operation const& op);
 
 /// A namespace as the API shows it: the model JSON plus its region.
 nlohmann::json namespace_json(Namespace const& ns);
+
+/// The volume as GET /v1/volumes/{name} shows it now (the view is refreshed first), or nothing.
+std::optional<nlohmann::json> view_volume(Services& services, std::string const& name);
 
 /// The answer to an accepted mutation: waits as asked; 202 + Location while it runs, the
 /// problem of a rolled-back/failed one, `on_completed(op)` for a completed one. Always carries

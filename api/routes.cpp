@@ -18,6 +18,8 @@ Router const& api_router() {
     add_hook_routes(r);
     add_volume_change_routes(r);
     add_volume_file_routes(r);
+    add_snapshot_routes(r);
+    add_audit_routes(r);
     return r;
   }();
   return router;

@@ -24,9 +24,15 @@ void add_device_routes(Router& router);
 void add_volume_change_routes(Router& router);
 /// GET and PATCH /v1/volumes/{name}/files: per-file DAX (set-file-dax through the engine).
 void add_volume_file_routes(Router& router);
+/// GET/POST /v1/volumes/{name}/snapshots, GET/DELETE/PATCH (mount) .../snapshots/{snapshot},
+/// POST .../snapshots/{snapshot}/restore: snapshots through the engine.
+void add_snapshot_routes(Router& router);
 
 /// POST/GET /v1/hooks, DELETE /v1/hooks/{id}, POST /v1/hooks/{id}/ack: quiesce hooks.
 void add_hook_routes(Router& router);
+
+/// GET /v1/audit: the audit log of mutating requests, newest first.
+void add_audit_routes(Router& router);
 
 /// Every route daxd serves, built once.
 Router const& api_router();

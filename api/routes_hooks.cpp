@@ -90,7 +90,9 @@ Result<Response> ack_hook(RouteContext const& ctx) {
   }
   DAXD_ASSIGN_OR_RETURN(auto const phase, orch::parse_hook_phase(phase_text));
   DAXD_TRY(hooks->acknowledge(id, op->get<std::int64_t>(), phase));
-  return json_response(json{{"acknowledged", true}});
+  Response res = json_response(json{{"acknowledged", true}});
+  res.operation_id = op->get<std::int64_t>();  // the audit row names the operation acknowledged
+  return res;
 }
 
 }  // namespace

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // GET /healthz, GET /metrics and GET /v1/openapi.json.
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "api/problem.h"
 #include "api/routes.h"
 #include "api/server.h"
+#include "daemon/orchestrator/orchestrator.h"
+#include "state/desired_state.h"
 
 #ifndef DAXD_VERSION
 #define DAXD_VERSION "0.0.0"
@@ -35,6 +40,56 @@ Response healthz(RouteContext const& ctx) {
   return json_response(j);
 }
 
+// A scrape reads the journal only above the histograms' floor, newest first, in small pages:
+// one page when nothing finished since the last scrape, never more than kJournalScan rows.
+constexpr int kJournalPage = 32;
+constexpr int kJournalScan = 1024;
+
+/// Feeds the operation histograms with what finished since the last scrape. A journal error
+/// leaves them as they were (the next scrape tries again).
+void refresh_operation_times(Services const& services) {
+  if (services.orchestrator == nullptr || !services.metrics) return;
+  auto& times = services.metrics->operation_times();
+  std::int64_t const floor = times.floor();
+  std::vector<Operation> newer;
+  for (int offset = 0; offset < kJournalScan; offset += kJournalPage) {
+    auto page = services.orchestrator->list(kJournalPage, offset);
+    if (!page) return;
+    bool reached = false;
+    for (auto& op : *page) {
+      reached = op.id <= floor;
+      if (reached) break;
+      newer.push_back(std::move(op));
+    }
+    if (reached || page->size() < static_cast<std::size_t>(kJournalPage)) break;
+  }
+  times.observe(newer);
+}
+
+/// daxd_snapshots{volume, method}: the stored snapshots (one query, no host access).
+std::string render_snapshot_counts(Services const& services) {
+  std::string out =
+      "# HELP daxd_snapshots Snapshots daxd keeps, by volume and method.\n"
+      "# TYPE daxd_snapshots gauge\n";
+  if (services.desired == nullptr) return out;
+  auto const records = services.desired->snapshots();
+  if (!records) return out;
+  std::map<std::pair<std::string, std::string>, int> counts;
+  for (auto const& r : *records) {
+    auto const spec = nlohmann::json::parse(r.spec_json, nullptr, /*allow_exceptions=*/false);
+    std::string method = "copy";  // the engine's default when a spec does not say
+    if (spec.is_object() && spec.contains("method") && spec.at("method").is_string()) {
+      method = spec.at("method").get<std::string>();
+    }
+    ++counts[{r.volume, method}];
+  }
+  for (auto const& [key, n] : counts) {
+    out += "daxd_snapshots{volume=\"" + prometheus_label(key.first) + "\",method=\"" +
+           prometheus_label(key.second) + "\"} " + std::to_string(n) + "\n";
+  }
+  return out;
+}
+
 Response metrics(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();
   std::string body =
@@ -45,7 +100,12 @@ Response metrics(RouteContext const& ctx) {
       "# TYPE daxd_inventory_generation gauge\n"
       "daxd_inventory_generation " +
       std::to_string(view->generation) + "\n";
-  if (ctx.services.metrics) body += ctx.services.metrics->render_requests();
+  if (ctx.services.metrics) {
+    body += ctx.services.metrics->render_requests();
+    refresh_operation_times(ctx.services);
+    body += ctx.services.metrics->operation_times().render();
+  }
+  body += render_snapshot_counts(ctx.services);
   Response res;
   res.content_type = "text/plain; version=0.0.4; charset=utf-8";
   res.body = std::move(body);

@@ -20,12 +20,6 @@ namespace {
 using nlohmann::json;
 namespace orch = orchestrator;
 
-Response dry_run_answer(orch::Orchestrator& engine, std::string const& type, json const& request) {
-  auto plan = engine.dry_run(type, request);
-  if (!plan) return problem(plan.error());
-  return json_response(json{{"dry_run", true}, {"changed", false}, {"plan", std::move(*plan)}});
-}
-
 /// The namespace as the host shows it now, or nothing (the answer then carries only the
 /// operation).
 std::optional<json> fresh_namespace(host::Host& host, std::string const& name) {

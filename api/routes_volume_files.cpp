@@ -22,16 +22,9 @@ namespace {
 using nlohmann::json;
 namespace orch = orchestrator;
 
-Result<state::DesiredState*> desired_of(Services const& services) {
-  if (services.desired == nullptr) {
-    return Fail(Errc::unavailable, "daxd serves without its desired state: volumes are read-only");
-  }
-  return services.desired;
-}
-
 Result<Response> get_file(RouteContext const& ctx) {
   DAXD_ASSIGN_OR_RETURN(auto* host, require_host(ctx.services));
-  DAXD_ASSIGN_OR_RETURN(auto* desired, desired_of(ctx.services));
+  DAXD_ASSIGN_OR_RETURN(auto* desired, require_desired(ctx.services));
   auto const path = ctx.query.find("path");
   if (path == ctx.query.end() || path->second.empty()) {
     return Fail(Errc::invalid_argument, "query parameter 'path' is required");
@@ -44,7 +37,7 @@ Result<Response> get_file(RouteContext const& ctx) {
 Result<Response> patch_file(RouteContext const& ctx) {
   DAXD_ASSIGN_OR_RETURN(auto* engine, require_engine(ctx.services));
   DAXD_ASSIGN_OR_RETURN(auto* host, require_host(ctx.services));
-  DAXD_ASSIGN_OR_RETURN(auto* desired, desired_of(ctx.services));
+  DAXD_ASSIGN_OR_RETURN(auto* desired, require_desired(ctx.services));
   DAXD_ASSIGN_OR_RETURN(auto const options, mutation_options(ctx));
   DAXD_ASSIGN_OR_RETURN(json body, parse_body(ctx.request));
   if (!body.is_object()) return Fail(Errc::invalid_argument, "request body must be a JSON object");

@@ -3,7 +3,6 @@
 // changes through the engine (idempotent create, dry runs, ?wait=). Answers show the volume as
 // GET /v1/volumes/{name} does (the inventory's view).
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,42 +25,6 @@ namespace {
 
 using nlohmann::json;
 namespace orch = orchestrator;
-
-Result<state::DesiredState*> require_desired(Services const& services) {
-  if (services.desired == nullptr) {
-    return Fail(Errc::unavailable, "daxd serves without its desired state: volumes are read-only");
-  }
-  return services.desired;
-}
-
-Response dry_run_answer(orch::Orchestrator& engine, std::string const& type, json const& request) {
-  auto plan = engine.dry_run(type, request);
-  if (!plan) return problem(plan.error());
-  return json_response(json{{"dry_run", true}, {"changed", false}, {"plan", std::move(*plan)}});
-}
-
-/// The volume as GET /v1/volumes/{name} shows it now (the view is refreshed first), or nothing.
-std::optional<json> view_volume(Services& services, std::string const& name) {
-  services.inventory.invalidate();
-  auto const view = services.inventory.current();
-  for (auto const& v : view->volumes) {
-    if (v.name == name) return json(v);
-  }
-  return std::nullopt;
-}
-
-/// An extent's "size" is accepted for the engine's "length" (the API contract's word).
-json with_extent_aliases(json body) {
-  auto const extents = body.find("extents");
-  if (extents == body.end() || !extents->is_array()) return body;
-  for (auto& e : *extents) {
-    if (e.is_object() && e.contains("size") && !e.contains("length")) {
-      e["length"] = e["size"];
-      e.erase("size");
-    }
-  }
-  return body;
-}
 
 /// Cuts a linear volume's extents, in order, to `size` bytes.
 Result<void> cut_linear(Volume& v, std::uint64_t size) {
@@ -153,26 +116,6 @@ Result<Response> create_volume(RouteContext const& ctx) {
                            if (auto v = view_volume(ctx.services, name)) out["volume"] = *v;
                            return json_response(out, 201);
                          });
-}
-
-/// The body of DELETE/PATCH with policy and deadline_ms also taken from the query (it wins).
-Result<json> quiesce_body(RouteContext const& ctx) {
-  DAXD_ASSIGN_OR_RETURN(json body, parse_body(ctx.request, json::object()));
-  if (!body.is_object()) return Fail(Errc::invalid_argument, "request body must be a JSON object");
-  if (auto const policy = ctx.query.find("policy"); policy != ctx.query.end()) {
-    body["policy"] = policy->second;
-  }
-  if (auto const it = ctx.query.find("deadline_ms"); it != ctx.query.end()) {
-    std::string const& text = it->second;
-    std::uint64_t ms = 0;
-    auto const [end, err] = std::from_chars(text.data(), text.data() + text.size(), ms);
-    if (text.empty() || err != std::errc() || end != text.data() + text.size()) {
-      return Fail(Errc::invalid_argument,
-                  "query parameter 'deadline_ms' must be milliseconds, not '" + text + "'");
-    }
-    body["deadline_ms"] = ms;
-  }
-  return body;
 }
 
 Result<Response> destroy_volume(RouteContext const& ctx) {

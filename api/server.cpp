@@ -2,6 +2,8 @@
 // The server: listeners, io threads, signal handling and graceful stop.
 #include "api/server.h"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <csignal>
 #include <thread>
@@ -29,8 +31,10 @@ class Server::Impl {
       : ioc_(std::max(1, options.threads)),
         options_(std::move(options)),
         shared_(std::make_shared<SessionShared>(
-            std::move(services), SessionLimits{options_.max_body_bytes, options_.max_header_bytes,
-                                               options_.idle_timeout, options_.event_keepalive})),
+            std::move(services),
+            SessionLimits{options_.max_body_bytes, options_.max_header_bytes, options_.idle_timeout,
+                          options_.event_keepalive, options_.header_timeout, options_.body_timeout,
+                          options_.max_connections})),
         strand_(net::make_strand(ioc_)),
         signals_(strand_),
         grace_(strand_),
@@ -85,7 +89,20 @@ Result<std::shared_ptr<Listener>> Server::Impl::listen_tls(ServerOptions const& 
   return listen_tcp(ioc_, options.tcp_listen, std::move(tls), shared_);
 }
 
+// Every connection is a descriptor: with the soft limit at its usual 1024, max_connections
+// could never be reached and accept would fail first. The hard limit is what the service
+// manager granted (LimitNOFILE=).
+namespace {
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  lim.rlim_cur = lim.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &lim);  // best effort: the old limit still serves
+}
+}  // namespace
+
 Result<void> Server::Impl::start() {
+  raise_descriptor_limit();
   std::optional<std::uint32_t> admin_gid;
   if (!options_.admin_group.empty()) {
     DAXD_ASSIGN_OR_RETURN(admin_gid, lookup_group(options_.admin_group));

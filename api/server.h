@@ -39,7 +39,16 @@ struct ServerOptions {
   std::string token_file;     // the bearer token, one line, mode 0600
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
+  /// How long a kept-alive (or new) connection may stay silent before its next request starts.
   std::chrono::seconds idle_timeout{30};
+  /// From a request's first byte, how long the client has to send the whole header (slowloris:
+  /// a header sent a byte at a time is cut off when this runs out).
+  std::chrono::seconds header_timeout{10};
+  /// From the end of the header, how long the client has to send the whole body.
+  std::chrono::seconds body_timeout{30};
+  /// Open connections (unix and TCP together, event streams included). One more is answered
+  /// 503 problem+json and closed at once; 0 = no limit.
+  std::size_t max_connections = 1024;
   int threads = 2;
   /// How long stop() lets in-flight requests finish before sessions are cut.
   std::chrono::seconds shutdown_grace{10};
@@ -61,6 +70,16 @@ struct AuditRecord {
   unsigned status;
   std::string result;  // "ok" or the problem type name ("permission_denied")
   std::int64_t operation_id = 0;
+  std::int64_t id = 0;     // set when read back from the log
+  std::int64_t at_ms = 0;  // ms since the epoch; set when read back from the log
+};
+
+/// Which audit records GET /v1/audit asks for: newest first, ids above since_id, skipping the
+/// `offset` newest of those, at most `limit`.
+struct AuditQuery {
+  int limit = 50;
+  int offset = 0;
+  std::int64_t since_id = 0;
 };
 
 /// What the routes serve from. Copies share the same metrics.
@@ -86,6 +105,8 @@ struct Services {
   /// Stored events with id > since_id, oldest first, at most `limit` (state::EventLog::since):
   /// the replay for Last-Event-ID / ?since=. Empty -> a replay request answers 503.
   std::function<std::vector<StoredEvent>(std::int64_t since_id, int limit)> event_history = {};
+  /// The audit log for GET /v1/audit (state::AuditLog::newest). Empty -> that route answers 503.
+  std::function<Result<std::vector<AuditRecord>>(AuditQuery const&)> audit_history = {};
 };
 
 class Server {
@@ -95,7 +116,8 @@ class Server {
   Server(Server const&) = delete;
   Server& operator=(Server const&) = delete;
 
-  /// Listeners are bound (a stale socket file is replaced, mode and group set).
+  /// Listeners are bound (a stale socket file is replaced, mode and group set); the soft
+  /// RLIMIT_NOFILE is raised to the hard one, so that max_connections can be reached.
   /// Errors: invalid_argument (bad tcp_listen, unknown group), io_error, permission_denied.
   Result<void> start();
   /// Serves until stop() or SIGINT/SIGTERM (asio::signal_set inside), then closes every

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <optional>
+#include <sstream>
 #include <type_traits>
 #include <string>
 #include <utility>
@@ -32,6 +33,7 @@ namespace {
 
 constexpr std::size_t kDrainLimit = 64U << 20;  // read and drop at most this much of a refused body
 constexpr std::chrono::seconds kDrainTimeout{5};
+constexpr std::size_t kFirstRead = 4096;  // the read that ends a connection's idle wait
 
 bool is_http_parse_error(error_code const& ec) {
   return &ec.category() == &http::make_error_code(http::error::bad_method).category();
@@ -63,6 +65,17 @@ http::response<http::string_body> to_beast(Response&& res, unsigned version, boo
   return msg;
 }
 
+/// The whole answer a connection over the limit gets, before its request is read.
+std::string connection_limit_answer(std::size_t max_connections) {
+  Response res = protocol_problem(503, "too_many_connections", "Too many connections",
+                                  "daxd serves at most " + std::to_string(max_connections) +
+                                      " connections at once; try again later");
+  res.headers.emplace_back("Retry-After", "1");
+  std::ostringstream out;
+  out << to_beast(std::move(res), 11, /*keep_alive=*/false);
+  return out.str();
+}
+
 template <class Protocol>
 using PlainStream = beast::basic_stream<Protocol, net::any_io_executor, beast::unlimited_rate_policy>;
 using TlsStream = beast::ssl_stream<PlainStream<net::ip::tcp>>;
@@ -82,7 +95,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   ~Session() override { shared_->registry.remove(this); }
 
   void start() {
-    shared_->registry.add(this->shared_from_this());
+    if (!shared_->registry.try_add(this->shared_from_this(), shared_->limits.max_connections)) {
+      return refuse_connection();
+    }
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&Session::begin, this->shared_from_this()));
   }
@@ -97,9 +112,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
  private:
   auto& lowest() { return beast::get_lowest_layer(stream_); }
 
+  // Over the connection limit. A unix peer gets a 503 it can read (a fresh socket's send
+  // buffer takes it whole, so a non-blocking write does); a TCP peer is not worth a handshake.
+  void refuse_connection() {
+    error_code ignored;
+    if constexpr (!kTls) {
+      std::string const answer = connection_limit_answer(shared_->limits.max_connections);
+      lowest().socket().non_blocking(true, ignored);
+      lowest().socket().write_some(net::buffer(answer), ignored);
+    }
+    close();
+  }
+
   void begin() {
     if constexpr (kTls) {
-      lowest().expires_after(shared_->limits.idle_timeout);
+      // The handshake is part of the first request's header: the same deadline bounds it.
+      lowest().expires_after(shared_->limits.header_timeout);
       stream_.async_handshake(
           net::ssl::stream_base::server,
           beast::bind_front_handler(&Session::on_handshake, this->shared_from_this()));
@@ -113,13 +141,41 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     do_read();
   }
 
+  // Three deadlines, each for the whole of its phase (not per read): the idle wait for a
+  // request's first byte, the header from there, the body from the end of the header. A client
+  // that trickles bytes (slowloris) is cut off when its phase's deadline passes.
   void do_read() {
     if (stopping_) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
     parser_->body_limit(shared_->limits.max_body_bytes);
-    lowest().expires_after(shared_->limits.idle_timeout);
     reading_ = true;
+    if (buffer_.size() > 0) return read_header();  // pipelined: the next request is here
+    lowest().expires_after(shared_->limits.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kFirstRead),
+        beast::bind_front_handler(&Session::on_first_bytes, this->shared_from_this()));
+  }
+
+  void on_first_bytes(error_code ec, std::size_t bytes) {
+    buffer_.commit(bytes);
+    if (ec) {
+      reading_ = false;
+      return close();  // idle timeout, the peer went away, or shutdown(): nothing to answer
+    }
+    read_header();
+  }
+
+  void read_header() {
+    lowest().expires_after(shared_->limits.header_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::on_header, this->shared_from_this()));
+  }
+
+  void on_header(error_code ec, std::size_t bytes) {
+    if (ec || parser_->is_done()) return on_read(ec, bytes);
+    lowest().expires_after(shared_->limits.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
   }
@@ -178,11 +234,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void refuse(Response response) {
     Request request;
     unsigned version = 11;
-    if (parser_ && parser_->is_header_done()) {
+    // The start line is parsed before any field: a header refused for its size or for a
+    // Content-Length above the limit still names its method and target (and is audited).
+    if (parser_) {
       auto const& head = parser_->get();
       request.method = std::string(head.method_string());
       request.target = std::string(head.target());
-      version = head.version();
+      if (parser_->is_header_done()) version = head.version();
     }
     account(request, peer_, response, shared_->services);
     write(to_beast(std::move(response), version, /*keep_alive=*/false), /*drain=*/true);
@@ -288,6 +346,23 @@ void SessionRegistry::shutdown_all(std::function<void()> on_empty) {
 void SessionRegistry::detach() {
   std::lock_guard const lock(mutex_);
   on_empty_ = nullptr;
+}
+
+bool SessionRegistry::try_add(std::shared_ptr<SessionBase> const& session, std::size_t max) {
+  bool stopping = false;
+  {
+    std::lock_guard const lock(mutex_);
+    if (max != 0 && sessions_.size() >= max) return false;
+    sessions_[session.get()] = session;
+    stopping = stopping_;
+  }
+  if (stopping) session->shutdown();
+  return true;
+}
+
+std::size_t SessionRegistry::size() const {
+  std::lock_guard const lock(mutex_);
+  return sessions_.size();
 }
 
 bool SessionRegistry::stopping() const {

@@ -34,6 +34,9 @@ class SessionBase {
 class SessionRegistry {
  public:
   void add(std::shared_ptr<SessionBase> const& session);
+  /// Adds `session` unless `max` sessions are live already (0 = no limit); false = not added.
+  bool try_add(std::shared_ptr<SessionBase> const& session, std::size_t max);
+  std::size_t size() const;
   void remove(SessionBase const* session);
   /// Shuts every session down; `on_empty` runs (now, or when the last session ends).
   void shutdown_all(std::function<void()> on_empty);
@@ -48,11 +51,15 @@ class SessionRegistry {
   std::function<void()> on_empty_;
 };
 
+/// See ServerOptions for each.
 struct SessionLimits {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
   std::chrono::seconds idle_timeout{30};
   std::chrono::milliseconds event_keepalive{15000};
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{30};
+  std::size_t max_connections = 0;  // 0 = no limit
 };
 
 /// What every session shares: the services, the limits and the registry.
@@ -67,6 +74,8 @@ struct SessionShared {
 };
 
 /// Starts serving an accepted connection; it keeps itself alive until the connection ends.
+/// Beyond limits.max_connections the connection is refused at once: a unix peer reads a 503
+/// problem+json, a TCP peer sees the connection close (no TLS handshake is spent on it).
 void start_session(boost::asio::local::stream_protocol::socket socket, Peer peer,
                    std::shared_ptr<SessionShared> shared);
 /// A TCP connection is TLS from its first byte.

@@ -45,9 +45,10 @@ constexpr std::array<std::string_view, 13> kVolumeKeys = {
 constexpr std::array<std::string_view, 2> kVolumeSizes = {"size", "stripe_size"};
 constexpr std::array<std::string_view, 3> kExtentKeys = {"namespace", "offset", "length"};
 constexpr std::array<std::string_view, 1> kExtentSizes = {"length"};
-constexpr std::array<std::string_view, 7> kSnapshotKeys = {
-    "name", "volume", "method", "size", "created_at", "dax_capable", "dm_name"};
-constexpr std::array<std::string_view, 1> kSnapshotSizes = {"size"};
+constexpr std::array<std::string_view, 14> kSnapshotKeys = {
+    "name",    "volume",     "method",     "size",      "created_at", "dax_capable", "dm_name",
+    "extents", "store_size", "mountpoint", "operation", "stopped_ms", "frozen_ms",   "state"};
+constexpr std::array<std::string_view, 2> kSnapshotSizes = {"size", "store_size"};
 
 struct KindFormat {
   Keys order;

@@ -66,10 +66,12 @@ std::string render_list_tables(ListSelection const& sel, ListData const& data) {
                      cell(*v, "state")});
   }
   append(out, volumes);
-  Table snapshots({"SNAPSHOT", "VOLUME", "METHOD", "SIZE", "CREATED"});
+  Table snapshots({"SNAPSHOT", "VOLUME", "METHOD", "SIZE", "DAX", "STOPPED_MS", "FROZEN_MS",
+                   "STATE", "MOUNTPOINT"});
   for (json const* s : m.snapshots) {
     snapshots.add_row({cell(*s, "name"), cell(*s, "volume"), cell(*s, "method"),
-                       size_cell(*s, "size", u), cell(*s, "created_at")});
+                       size_cell(*s, "size", u), cell(*s, "dax_capable"), cell(*s, "stopped_ms"),
+                       cell(*s, "frozen_ms"), cell(*s, "state"), cell(*s, "mountpoint")});
   }
   append(out, snapshots);
   return out;

@@ -4,7 +4,6 @@
 
 #include "cli/volume_change.h"
 #include "cli/verbs.h"
-#include "daemon/model/size.h"
 
 namespace daxd::cli {
 namespace {
@@ -23,33 +22,6 @@ struct CreateVolumeArgs {
   bool human_sizes = false;
   ChangeOptions change;
 };
-
-Result<std::uint64_t> size_argument(std::string const& what, std::string const& text,
-                                    bool allow_zero = false) {
-  auto const size = parse_size(text, allow_zero);
-  if (!size) {
-    return Fail(Errc::invalid_argument,
-                "invalid " + what + " '" + text + "': " + size.error().message);
-  }
-  return *size;
-}
-
-/// "NS:OFFSET:SIZE" -> {namespace, offset, length} in bytes.
-Result<nlohmann::json> extent_argument(std::string const& text) {
-  auto const first = text.find(':');
-  auto const second = first == std::string::npos ? first : text.find(':', first + 1);
-  if (second == std::string::npos || text.find(':', second + 1) != std::string::npos ||
-      first == 0) {
-    return Fail(Errc::invalid_argument,
-                "invalid extent '" + text + "': expected NAMESPACE:OFFSET:SIZE");
-  }
-  DAXD_ASSIGN_OR_RETURN(auto const offset,
-                        size_argument("extent offset", text.substr(first + 1, second - first - 1),
-                                      /*allow_zero=*/true));
-  DAXD_ASSIGN_OR_RETURN(auto const length, size_argument("extent size", text.substr(second + 1)));
-  return nlohmann::json{
-      {"namespace", text.substr(0, first)}, {"offset", offset}, {"length", length}};
-}
 
 // Whole namespaces (-n) come first, then the explicit extents, in the order given.
 Result<nlohmann::json> request_body(CreateVolumeArgs const& a) {

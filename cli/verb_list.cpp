@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/list_format.h"
+#include "cli/volume_change.h"
 #include "cli/verbs.h"
 
 namespace daxd::cli {
@@ -24,7 +25,7 @@ Result<ListData> fetch(Session& s, ListSelection const& sel) {
   if (sel.snapshots && data.volumes.is_array()) {
     for (auto const& volume : data.volumes) {
       std::string const name = volume.value("name", "");
-      DAXD_ASSIGN_OR_RETURN(auto snaps, s.get("/v1/volumes/" + name + "/snapshots"));
+      DAXD_ASSIGN_OR_RETURN(auto snaps, s.get(volume_path(name, "snapshots")));
       if (!snaps.is_array()) continue;
       for (auto& snap : snaps) {
         if (snap.is_object() && !snap.contains("volume")) snap["volume"] = name;

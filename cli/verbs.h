@@ -23,6 +23,7 @@ void add_create_namespace_verb(CLI::App& app, VerbAction& chosen);
 void add_destroy_namespace_verb(CLI::App& app, VerbAction& chosen);
 void add_reconfigure_namespace_verb(CLI::App& app, VerbAction& chosen);
 void add_operations_verb(CLI::App& app, VerbAction& chosen);
+void add_audit_verb(CLI::App& app, VerbAction& chosen);
 void add_wait_verb(CLI::App& app, VerbAction& chosen);
 void add_events_verb(CLI::App& app, VerbAction& chosen);
 void add_create_volume_verb(CLI::App& app, VerbAction& chosen);
@@ -35,19 +36,30 @@ void add_add_hook_verb(CLI::App& app, VerbAction& chosen);
 void add_hooks_verb(CLI::App& app, VerbAction& chosen);
 void add_remove_hook_verb(CLI::App& app, VerbAction& chosen);
 void add_ack_hook_verb(CLI::App& app, VerbAction& chosen);
+void add_create_snapshot_verb(CLI::App& app, VerbAction& chosen);
+void add_destroy_snapshot_verb(CLI::App& app, VerbAction& chosen);
+void add_restore_snapshot_verb(CLI::App& app, VerbAction& chosen);
+void add_mount_snapshot_verb(CLI::App& app, VerbAction& chosen);
+void add_unmount_snapshot_verb(CLI::App& app, VerbAction& chosen);
 
 /// Every verb, in the order `daxadm --help` lists them. A new verb: one file, one line here.
-inline constexpr std::array<AddVerb, 17> kVerbs = {&add_list_verb,
+inline constexpr std::array<AddVerb, 23> kVerbs = {&add_list_verb,
                                                   &add_create_namespace_verb,
                                                   &add_destroy_namespace_verb,
                                                   &add_reconfigure_namespace_verb,
                                                   &add_operations_verb,
+                                                  &add_audit_verb,
                                                   &add_wait_verb,
                                                   &add_events_verb,
                                                   &add_create_volume_verb,
                                                   &add_destroy_volume_verb,
                                                   &add_grow_volume_verb,
                                                   &add_set_dax_verb,
+                                                  &add_create_snapshot_verb,
+                                                  &add_destroy_snapshot_verb,
+                                                  &add_restore_snapshot_verb,
+                                                  &add_mount_snapshot_verb,
+                                                  &add_unmount_snapshot_verb,
                                                   &add_consumers_verb,
                                                   &add_file_dax_verb,
                                                   &add_add_hook_verb,

@@ -9,6 +9,7 @@
 #include "cli/json_print.h"
 #include "cli/list_format.h"
 #include "cli/operation_format.h"
+#include "daemon/model/size.h"
 
 namespace daxd::cli {
 namespace {
@@ -37,6 +38,36 @@ std::string percent_encode(std::string_view text) {
     out += buf.data();
   }
   return out;
+}
+
+Result<std::uint64_t> size_argument(std::string const& what, std::string const& text,
+                                    bool allow_zero) {
+  auto const size = parse_size(text, allow_zero);
+  if (!size) {
+    return Fail(Errc::invalid_argument,
+                "invalid " + what + " '" + text + "': " + size.error().message);
+  }
+  return *size;
+}
+
+Result<nlohmann::json> extent_argument(std::string const& text, bool partial) {
+  auto const first = text.find(':');
+  auto const second = first == std::string::npos ? first : text.find(':', first + 1);
+  bool const complete = second != std::string::npos;
+  if (first == 0 || text.empty() || (complete && text.find(':', second + 1) != std::string::npos) ||
+      (!complete && !partial)) {
+    return Fail(Errc::invalid_argument, "invalid extent '" + text + "': expected NAMESPACE" +
+                                            (partial ? "[:OFFSET[:SIZE]]" : ":OFFSET:SIZE"));
+  }
+  nlohmann::json extent{{"namespace", text.substr(0, first)}};
+  if (first == std::string::npos) return extent;
+  std::string const offset =
+      complete ? text.substr(first + 1, second - first - 1) : text.substr(first + 1);
+  DAXD_ASSIGN_OR_RETURN(extent["offset"],
+                        size_argument("extent offset", offset, /*allow_zero=*/true));
+  if (!complete) return extent;
+  DAXD_ASSIGN_OR_RETURN(extent["length"], size_argument("extent size", text.substr(second + 1)));
+  return extent;
 }
 
 std::string volume_path(std::string_view name, std::string_view tail) {

@@ -20,6 +20,15 @@ std::string volume_path(std::string_view name, std::string_view tail = {});
 /// `text` percent-encoded for a query value or a path segment (RFC 3986 unreserved kept).
 std::string percent_encode(std::string_view text);
 
+/// A size argument in bytes or with a suffix ("64M"). Errors: invalid_argument naming `what`.
+Result<std::uint64_t> size_argument(std::string const& what, std::string const& text,
+                                    bool allow_zero = false);
+
+/// "NS:OFFSET:SIZE" -> {namespace, offset, length} in bytes. With `partial`, "NS" (the whole
+/// namespace: {namespace}) and "NS:OFFSET" (the rest of it: {namespace, offset}) as well.
+/// Errors: invalid_argument.
+Result<nlohmann::json> extent_argument(std::string const& text, bool partial = false);
+
 /// --policy and --deadline SECONDS of the verbs that stop the volume's users.
 struct QuiesceOptions {
   std::string policy;     // "" = daxd's default (refuse)

@@ -29,6 +29,22 @@ std::variant<Config, ExitRequest> parse_config(int argc, char** argv) {
   app.add_option("--threads", c.threads, "HTTP worker threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  app.add_option("--max-connections", c.max_connections,
+                 "open API connections at most; one more is answered 503 and closed")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--idle-timeout", c.idle_timeout_s,
+                 "seconds a connection may stay silent between requests")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--header-timeout", c.header_timeout_s,
+                 "seconds a client has to send a whole request header")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--body-timeout", c.body_timeout_s,
+                 "seconds a client has to send a whole request body")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   app.add_flag("--check-config", c.check_config, "validate the settings and exit");
   try {
     app.parse(argc, argv);

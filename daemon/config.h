@@ -21,6 +21,10 @@ struct Config {
   std::string tls_key;                // TCP only: PEM private key
   std::string token_file;             // TCP only: the bearer token clients present (0600)
   int threads = 2;
+  int max_connections = 1024;  // open API connections; one more gets 503 and is closed
+  int idle_timeout_s = 30;     // a connection silent this long between requests is closed
+  int header_timeout_s = 10;   // the whole request header must arrive within this
+  int body_timeout_s = 30;     // the whole request body must arrive within this
   bool check_config = false;  // parse, validate and exit
 };
 

@@ -104,8 +104,10 @@ void DeviceWatch::handle(std::vector<DeviceEvent> const& batch) {
   }
   // Adds and changes matter only to volumes reported failed: they may be healthy again.
   if (!any_removal(batch) && reported_.empty()) return;
-  auto const view = inventory_.current();
+  // Busy first: an operation that ends after this check has already changed the desired state,
+  // and the view read next (refreshed: invalidated above) shows that.
   auto const busy = busy_volumes();
+  auto const view = inventory_.current();
   std::set<std::string> still_failed;
   for (auto const& v : view->volumes) {
     if (v.state != VolumeState::failed) continue;
@@ -157,6 +159,10 @@ std::set<std::string> DeviceWatch::busy_volumes() {
   if (!unfinished) return out;  // no journal: report rather than stay silent
   for (auto const& op : *unfinished) {
     if (op.target.rfind("volume/", 0) == 0) out.insert(op.target.substr(7));
+    // A snapshot operation ("snapshot/VOL@SNAP") removes and re-creates its volume's device.
+    if (op.target.rfind("snapshot/", 0) == 0) {
+      out.insert(op.target.substr(9, op.target.find('@') - 9));
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include "api/hook_http_caller.h"
+#include "api/http_types.h"
 #include "api/server.h"
 #include "daemon/config.h"
 #include "daemon/device_watch.h"
@@ -57,9 +59,11 @@ Result<std::uint32_t> parse_mode(std::string const& text) {
 std::function<void(daxd::api::AuditRecord const&)> audit_sink(daxd::state::StateStore& state) {
   return [&state](daxd::api::AuditRecord const& r) {
     daxd::state::AuditEntry e;
-    e.peer_uid = r.uid;
-    e.peer_gid = r.gid;
-    e.peer_pid = r.pid;
+    if (r.uid != daxd::api::Peer::kNoId) {  // TCP peers have no credentials
+      e.peer_uid = r.uid;
+      e.peer_gid = r.gid;
+      e.peer_pid = r.pid;
+    }
     e.method = r.method;
     e.path = r.path;
     e.body_excerpt = r.body_excerpt;
@@ -70,6 +74,22 @@ std::function<void(daxd::api::AuditRecord const&)> audit_sink(daxd::state::State
       log_error(done.error(), "cannot write audit record");
     }
   };
+}
+
+// GET /v1/audit reads the log back; unset peer credentials are a TCP peer's.
+Result<std::vector<daxd::api::AuditRecord>> audit_history(daxd::state::AuditLog& log,
+                                                          daxd::api::AuditQuery const& q) {
+  DAXD_ASSIGN_OR_RETURN(auto const entries, log.newest(q.limit, q.offset, q.since_id));
+  std::vector<daxd::api::AuditRecord> out;
+  out.reserve(entries.size());
+  for (auto const& e : entries) {
+    out.push_back(daxd::api::AuditRecord{e.peer_uid.value_or(daxd::api::Peer::kNoId),
+                                         e.peer_gid.value_or(daxd::api::Peer::kNoId),
+                                         e.peer_pid.value_or(0), e.method, e.path, e.body_excerpt,
+                                         e.status, e.result, e.operation_id.value_or(0), e.id,
+                                         e.at_ms});
+  }
+  return out;
 }
 
 std::vector<daxd::api::StoredEvent> stored_events(daxd::state::EventLog& log, std::int64_t since,
@@ -102,7 +122,7 @@ int serve(daxd::Config const& config) {
 
   daxd::inventory::Inventory inventory(**host);
   auto hub = std::make_shared<daxd::api::EventHub>();
-  daxd::EventFanout events((*state)->events(), hub, inventory);
+  daxd::EventFanout events((*state)->events(), hub, inventory, &(*state)->journal());
   // Before the engine, which runs hooks from its workers until it shuts down.
   daxd::orchestrator::Hooks hooks((*state)->desired(), **host, events,
                                   daxd::api::http_hook_caller());
@@ -157,6 +177,10 @@ int serve(daxd::Config const& config) {
   options.tls_key_file = config.tls_key;
   options.token_file = config.token_file;
   options.threads = config.threads;
+  options.max_connections = static_cast<std::size_t>(config.max_connections);
+  options.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
+  options.header_timeout = std::chrono::seconds(config.header_timeout_s);
+  options.body_timeout = std::chrono::seconds(config.body_timeout_s);
   daxd::api::Services services{inventory, (*host)->describe(), audit_sink(**state)};
   services.host = host->get();
   services.orchestrator = &engine;
@@ -165,6 +189,9 @@ int serve(daxd::Config const& config) {
   services.events = hub;
   services.event_history = [&state](std::int64_t since, int limit) {
     return stored_events((*state)->events(), since, limit);
+  };
+  services.audit_history = [&state](daxd::api::AuditQuery const& q) {
+    return audit_history((*state)->audit(), q);
   };
   daxd::api::Server server(options, std::move(services));
   if (auto const started = server.start(); !started) {

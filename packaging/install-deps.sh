@@ -9,6 +9,8 @@ BUILD_PKGS=(
   libndctl-dev libdaxctl-dev libdevmapper-dev libmount-dev libblkid-dev libssl-dev libudev-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev openssl
+  # The sanitizer tier (preset asan-fuzz): llvm-symbolizer turns ASan/UBSan reports into lines.
+  llvm
 )
 # The real-kernel tier: a Debian kernel in QEMU with the tools it cross-checks against.
 VM_PKGS=(

@@ -99,6 +99,25 @@ Result<std::vector<AuditEntry>> AuditLog::list(int limit, std::int64_t since_id)
   return out;
 }
 
+Result<std::vector<AuditEntry>> AuditLog::newest(int limit, int offset, std::int64_t since_id) {
+  std::vector<AuditEntry> out;
+  auto body = [&]() -> Result<void> {
+    DAXD_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db_.prepare(
+            "SELECT id, at_ms, peer_uid, peer_gid, peer_pid, method, path, body_excerpt, status, "
+            "result, operation_id FROM audit WHERE id > ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"));
+    DAXD_TRY(stmt.bind_all(since_id, std::int64_t{limit}, std::int64_t{offset}));
+    for (;;) {
+      DAXD_ASSIGN_OR_RETURN(bool has_row, stmt.step());
+      if (!has_row) return Ok();
+      out.push_back(read_entry(stmt));
+    }
+  };
+  DAXD_TRY(read_transaction(db_, body));
+  return out;
+}
+
 Result<std::int64_t> AuditLog::prune(std::size_t keep) {
   std::int64_t deleted = 0;
   auto body = [&]() -> Result<void> {

@@ -42,6 +42,9 @@ class AuditLog {
   Result<std::int64_t> record(AuditEntry entry);
   /// Up to `limit` entries with id > since_id, oldest first.
   Result<std::vector<AuditEntry>> list(int limit, std::int64_t since_id = 0);
+  /// Up to `limit` entries with id > since_id, newest first, skipping the `offset` newest of
+  /// them (paging backwards through the log).
+  Result<std::vector<AuditEntry>> newest(int limit, int offset = 0, std::int64_t since_id = 0);
   /// Deletes all but the newest `keep` entries; returns how many were deleted.
   Result<std::int64_t> prune(std::size_t keep);
 

@@ -61,6 +61,13 @@ TEST_F(HandlerTest, HealthzIs503WhenInventoryCannotRefresh) {
   EXPECT_NE(j.at("detail").get<std::string>().find("nvdimm bus gone"), std::string::npos);
 }
 
+TEST_F(HandlerTest, HealthzServesAFreshViewAndRefreshesAStaleOne) {
+  auto const first = call_json("/healthz").at("inventory_generation").get<int>();
+  EXPECT_EQ(call_json("/healthz").at("inventory_generation").get<int>(), first);
+  inventory_.invalidate();  // what a uevent or an operation does
+  EXPECT_GT(call_json("/healthz").at("inventory_generation").get<int>(), first);
+}
+
 TEST_F(HandlerTest, RegionsListAndGet) {
   auto const list = call_json("/v1/regions");
   ASSERT_EQ(list.size(), 2U);

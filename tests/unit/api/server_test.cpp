@@ -2,10 +2,14 @@
 // The real server on a temporary unix socket, spoken to with Beast's HTTP client.
 #include "api/server.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <csignal>
 
 #include <gtest/gtest.h>
@@ -249,6 +253,134 @@ TEST_F(ServerTest, BadTcpAddressAndUnknownGroupAreInvalidArgument) {
   auto const r2 = bad_group.start();
   ASSERT_FALSE(r2);
   EXPECT_EQ(r2.error().code, Errc::invalid_argument);
+}
+
+// Connection limits: per-phase read deadlines and the maximum number of connections.
+
+/// Blocking reads on `s` give up after `seconds`: the test's own bound, so that a server that
+/// never cuts a slow client fails the test instead of hanging it.
+void bound_reads(local::socket& s, int seconds) {
+  timeval tv{seconds, 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+/// Sends `prefix`, then `drip` one byte at a time with a pause between bytes, until the server
+/// closes the connection or `stop` is set. Raw syscalls: the reader runs on another thread.
+void trickle(int fd, std::string const& prefix, std::string const& drip,
+             std::atomic<bool> const& stop) {
+  ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL);
+  for (char const c : drip) {
+    if (stop) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) return;  // cut off
+  }
+}
+
+/// What a slow client reads: "" when the server closed the connection without an answer;
+/// "timeout" when the server neither answered nor closed within the bound.
+std::string read_until_closed(local::socket& s) {
+  char buf[512];
+  std::string got;
+  for (;;) {
+    ssize_t const n = ::recv(s.native_handle(), buf, sizeof buf, 0);
+    if (n > 0) {
+      got.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return "timeout";
+    return got;  // EOF or reset
+  }
+}
+
+HttpResponse fetch(local::socket& s, std::string const& target) {
+  http::request<http::string_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "localhost");
+  http::write(s, req);
+  beast::flat_buffer buffer;
+  HttpResponse res;
+  http::read(s, buffer, res);
+  return res;
+}
+
+TEST_F(ServerTest, HeaderSentAByteAtATimeIsCutOffWhileOthersAreAnswered) {
+  options_.header_timeout = std::chrono::seconds(1);
+  start_server();
+  auto slow = connect();
+  bound_reads(slow, 60);
+  std::atomic<bool> stop{false};
+  std::thread slowloris(trickle, slow.native_handle(), "GET /healthz HTTP/1.1\r\nHost: x\r\n",
+                        std::string(200, 'X'), std::cref(stop));
+  auto other = connect();
+  EXPECT_EQ(fetch(other, "/healthz").result_int(), 200U) << "a slow client delays nobody";
+  EXPECT_EQ(read_until_closed(slow), "") << "cut off without an answer";
+  stop = true;
+  slowloris.join();
+  EXPECT_EQ(fetch(other, "/healthz").result_int(), 200U);
+}
+
+TEST_F(ServerTest, BodySentAByteAtATimeIsCutOff) {
+  options_.body_timeout = std::chrono::seconds(1);
+  start_server();
+  auto slow = connect();
+  bound_reads(slow, 60);
+  std::atomic<bool> stop{false};
+  std::thread slowloris(trickle, slow.native_handle(),
+                        "POST /v1/namespaces HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                        "application/json\r\nContent-Length: 200\r\n\r\n",
+                        std::string(200, ' '), std::cref(stop));
+  EXPECT_EQ(read_until_closed(slow), "");
+  stop = true;
+  slowloris.join();
+}
+
+TEST_F(ServerTest, HeaderDeadlineStartsAtTheFirstByteNotWhileIdle) {
+  options_.header_timeout = std::chrono::seconds(1);
+  options_.idle_timeout = std::chrono::seconds(30);
+  start_server();
+  auto s = connect();
+  EXPECT_EQ(fetch(s, "/healthz").result_int(), 200U);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // idle, kept alive
+  EXPECT_EQ(fetch(s, "/healthz").result_int(), 200U);
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheMaximumGet503AndAFreedSlotIsReused) {
+  options_.max_connections = 2;
+  start_server();
+  auto a = connect();
+  auto b = connect();
+  EXPECT_EQ(fetch(a, "/healthz").result_int(), 200U);
+  EXPECT_EQ(fetch(b, "/healthz").result_int(), 200U);
+
+  auto c = connect();
+  bound_reads(c, 60);
+  beast::flat_buffer buffer;
+  HttpResponse refused;
+  beast::error_code ec;
+  http::read(c, buffer, refused, ec);  // answered before it sent anything
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(refused.result_int(), 503U);
+  EXPECT_EQ(refused[http::field::content_type], "application/problem+json");
+  EXPECT_FALSE(refused.keep_alive());
+  EXPECT_EQ(nlohmann::json::parse(refused.body()).at("type"),
+            "urn:daxd:problem:too_many_connections");
+  EXPECT_EQ(read_until_closed(c), "") << "and closed";
+
+  a.close();  // its session ends when the server reads the close: poll until the slot is free
+  unsigned status = 0;
+  for (int i = 0; i < 100 && status != 200U; ++i) {
+    auto d = connect();
+    bound_reads(d, 60);
+    beast::flat_buffer dbuf;
+    HttpResponse res;
+    http::request<http::string_body> req{http::verb::get, "/healthz", 11};
+    req.set(http::field::host, "localhost");
+    http::write(d, req, ec);
+    http::read(d, dbuf, res, ec);
+    status = ec ? 0U : res.result_int();
+    if (status != 200U) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(status, 200U);
+  EXPECT_EQ(fetch(b, "/healthz").result_int(), 200U) << "the kept connection still works";
 }
 
 // TCP (TLS with a bearer token) is tested in tls_test.cpp.
