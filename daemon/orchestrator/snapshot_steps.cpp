@@ -20,21 +20,6 @@ using nlohmann::json;
 
 std::string node_of(std::string const& dm_name) { return "/dev/mapper/" + dm_name; }
 
-HookCall hook_call(QuiesceRequest const& q, std::int64_t operation_id) {
-  return HookCall{q.volume, q.mountpoint, operation_id, HookPhase::quiesce, q.deadline};
-}
-
-// The ids a finished quiesce recorded; nullopt (every hook) when it did not finish.
-std::optional<std::vector<std::int64_t>> hooks_asked(json const& data) {
-  auto const it = data.find("hooks_asked");
-  if (it == data.end() || !it->is_array()) return std::nullopt;
-  std::vector<std::int64_t> ids;
-  for (auto const& id : *it) {
-    if (id.is_number_integer()) ids.push_back(id.get<std::int64_t>());
-  }
-  return ids;
-}
-
 std::optional<std::int64_t> step_time(state::Journal& journal, std::int64_t op, int index,
                                       char const* key) {
   auto const text = journal.step_data(op, index);
@@ -60,41 +45,8 @@ Result<Outcome> unmount_if(host::Host& host, std::string const& target, std::str
 }  // namespace
 
 Step copy_quiesce_step(Volume const& v, QuiesceRequest q, Hooks* hooks) {
-  Step s;
-  s.name = "quiesce";
-  s.description = "volume '" + v.name + "': make its MAP_SYNC mappings go (policy " +
-                  std::string(to_string(q.policy)) + ", deadline " +
-                  std::to_string(q.deadline.count()) + " ms); other users stay";
-  s.run = [v, q, hooks](StepContext& ctx) -> Result<Outcome> {
-    ctx.data["stopped_at_ms"] = ctx.host.clock().now_unix_ms();
-    QuiesceRequest r = q;
-    r.operation_id = ctx.operation_id;
-    DAXD_TRY(note_hooks(r, hooks));
-    if (hooks != nullptr && r.policy != QuiescePolicy::refuse) {
-      ctx.data["hooks_asked"] = json::array();
-    }
-    if (hooks != nullptr && r.has_hooks) {
-      r.hook = [hooks, &ctx](QuiesceRequest const& req) -> Result<void> {
-        DAXD_ASSIGN_OR_RETURN(auto const ids, hooks->quiesce(hook_call(req, req.operation_id)));
-        ctx.data["hooks_asked"] = ids;
-        return Ok();
-      };
-    }
-    auto scan = [&]() -> Result<std::vector<Consumer>> {
-      DAXD_ASSIGN_OR_RETURN(auto const all, volume_consumers(ctx.host, v));
-      return copy_blockers(all);
-    };
-    DAXD_TRY(quiesce(ctx.host, r, scan));
-    return Outcome::changed;
-  };
-  if (hooks == nullptr || q.policy == QuiescePolicy::refuse) return s;
-  s.undo = [q, hooks](StepContext& ctx) -> Result<Outcome> {
-    auto const only = hooks_asked(ctx.data);
-    if (only && only->empty()) return Outcome::unchanged;
-    ctx.data["resume_failures"] = hooks->resume(hook_call(q, ctx.operation_id), only);
-    return Outcome::changed;
-  };
-  return s;
+  return quiesce_step(v, std::move(q), hooks, copy_blockers,
+                      "make its MAP_SYNC mappings go; other users stay");
 }
 
 Step create_device_step(std::string name, std::string description, std::string dm_name,

@@ -63,13 +63,14 @@ std::optional<std::vector<std::int64_t>> hooks_asked(nlohmann::json const& data)
 
 }  // namespace
 
-Step quiesce_step(Volume const& v, QuiesceRequest q, Hooks* hooks) {
+Step quiesce_step(Volume const& v, QuiesceRequest q, Hooks* hooks, ConsumerFilter must_go,
+                  std::string const& what) {
   Step s;
   s.name = "quiesce";
-  s.description = "volume '" + v.name + "': make its processes let go (policy " +
+  s.description = "volume '" + v.name + "': " + what + " (policy " +
                   std::string(to_string(q.policy)) + ", deadline " +
                   std::to_string(q.deadline.count()) + " ms)";
-  s.run = [v, q, hooks](StepContext& ctx) -> Result<Outcome> {
+  s.run = [v, q, hooks, must_go](StepContext& ctx) -> Result<Outcome> {
     ctx.data["stopped_at_ms"] = ctx.host.clock().now_unix_ms();
     QuiesceRequest r = q;
     r.operation_id = ctx.operation_id;
@@ -84,7 +85,11 @@ Step quiesce_step(Volume const& v, QuiesceRequest q, Hooks* hooks) {
         return Ok();
       };
     }
-    DAXD_TRY(quiesce(ctx.host, r, [&]() { return volume_consumers(ctx.host, v); }));
+    auto scan = [&]() -> Result<std::vector<Consumer>> {
+      DAXD_ASSIGN_OR_RETURN(auto all, volume_consumers(ctx.host, v));
+      return must_go ? must_go(all) : all;
+    };
+    DAXD_TRY(quiesce(ctx.host, r, scan));
     return Outcome::changed;
   };
   if (hooks == nullptr || q.policy == QuiescePolicy::refuse) return s;

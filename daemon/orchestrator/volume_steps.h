@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "daemon/host/host.h"
 #include "daemon/model/result.h"
@@ -36,7 +37,12 @@ Result<void> note_hooks(QuiesceRequest& q, Hooks* hooks);
 /// volume (phase quiesce) and record their ids in `hooks_asked`; the undo then asks them to
 /// resume (every hook of the volume when the step did not finish; best effort, never fails).
 /// Without hooks there is no undo: the processes it ended do not come back.
-Step quiesce_step(Volume const& v, QuiesceRequest q, Hooks* hooks = nullptr);
+/// `must_go` narrows the consumers that have to go (a copy snapshot: only MAP_SYNC mappings;
+/// empty: all of them); `what` says so in the step's description.
+using ConsumerFilter = std::function<std::vector<Consumer>(std::vector<Consumer> const&)>;
+Step quiesce_step(Volume const& v, QuiesceRequest q, Hooks* hooks = nullptr,
+                  ConsumerFilter must_go = {},
+                  std::string const& what = "make its processes let go");
 
 /// "resume-hooks": the hooks the quiesce step (step `quiesce_index` of the same operation, read
 /// from the journal) asked are asked to resume; refuse asked none. Best effort: failures go to
