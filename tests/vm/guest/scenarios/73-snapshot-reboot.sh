@@ -34,8 +34,7 @@ expect_dax no
 expect_sums "$SV_MNT" /tmp/sums-two "the origin after the reboot"
 grep -q " /mnt/sv-w1 " /proc/mounts || fail "w1's read-only mount did not come back"
 expect_sums /mnt/sv-w1 /tmp/sums-one "cow snapshot w1 after the reboot"
-[ "$(cat "/sys/class/block/$(basename "$(readlink -f /dev/mapper/daxd-sv@c1)")/queue/dax")" = 1 ] ||
-  fail "the copy c1 came back without DAX"
+[ "$(dm_queue_dax sv@c1)" = 1 ] || fail "the copy c1 came back without DAX"
 expect_snapshot_content c1 /tmp/sums-one "copy snapshot c1 after the reboot"
 expect_world_running
 
