@@ -1,36 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // The snapshot verbs against a scripted daxd: the requests they send, what they print on stdout
 // and stderr, and their exit codes; `list -VS` with snapshots as daxd serves them.
-#include <sstream>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
+#include "tests/unit/cli/daxadm_run.h"
 #include "tests/unit/cli/fake_daxd.h"
 
 namespace daxd::cli {
 namespace {
 
 using nlohmann::json;
+using testing::daxadm;
 using testing::FakeDaxd;
+using testing::Outcome;
 using testing::json_reply;
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-Outcome daxadm(FakeDaxd const& fake, std::vector<std::string> args) {
-  args.insert(args.begin(), {"daxadm", "--socket", fake.socket()});
-  std::ostringstream out, err;
-  Outcome r;
-  r.code = run(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
 
 // As daemon/model/json.cpp writes a snapshot (keys sorted, as nlohmann serves them).
 constexpr char kSnapshot[] =
