@@ -40,7 +40,7 @@ for n in 1 16 64; do
   sed -n 's/^BENCH vm-stale /   staleness: /p; s/^BENCH vm-startup /   daxd start-up in the guest (linux host, '"$n"' ns scenario): /p; s/^BENCH vm-rss /   daxd RSS in the guest after the '"$n"' ns scenario (kB): /p' "$log"
   grep -E '^(created|labels used)' "$log" | sed 's/^/   /'
 done
-sed -n '/^label areas:/,/^BENCH/p' "$res/bench-inventory-1.log" 2>/dev/null | grep -v '^BENCH' | sed 's/^/   /'
+sed -n '/^label areas:/,/^BENCH/p' "$res/bench-inventory-1.log" 2>/dev/null | grep -v '^BENCH' | sed 's/^/   /' || true  # absent when the inventory scenarios were not selected
 [ -f "$res/bench-set-dax.txt" ] && sed "s/^BENCH set-dax /   set-dax: /" "$res/bench-set-dax.txt"
 [ -f "$res/bench-set-dax.txt" ] || { echo "   set-dax: no result (rc $(cat "$res/bench-set-dax.rc" 2>/dev/null || echo none)):"; tail -3 "$res/bench-set-dax.log" 2>/dev/null | sed "s/^/      /"; }
 [ -f "$res/bench-snapshots.txt" ] && sed "s/^BENCH snapshot /   snapshot: /" "$res/bench-snapshots.txt"
