@@ -89,7 +89,8 @@ TEST(Reconcile, StripedVolumeComesBackIdentical) {
   env.reboot();
   EXPECT_EQ(env.reconcile().restored, 1);
   EXPECT_EQ(only_dm(env).table, before.table);
-  auto const* m = env.mount_at(env.host->state(), kMnt);
+  auto const host_state = env.host->state();
+  auto const* m = env.mount_at(host_state, kMnt);
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->dax, DaxMode::inode);
   EXPECT_EQ(env.volumes().at(0).state, VolumeState::active);

@@ -60,7 +60,8 @@ void expect_snapshot_kept(SnapshotEnv& env, Scenario s) {
   if (!is_copy(s)) {
     EXPECT_TRUE(env.dm("daxd-vol@x+cow").has_value());
   }
-  auto const* ro = env.mount_at(env.host->state(), kSnapMnt);
+  auto const host_state = env.host->state();
+  auto const* ro = env.mount_at(host_state, kSnapMnt);
   EXPECT_NE(ro, nullptr) << "the read-only mount comes back";
   EXPECT_EQ(env.read("/dev/mapper/daxd-vol@x"), "at snapshot time");
   auto const snaps = env.snapshots();
@@ -72,7 +73,7 @@ void expect_snapshot_kept(SnapshotEnv& env, Scenario s) {
 void expect_snapshot_gone(SnapshotEnv& env) {
   EXPECT_FALSE(env.dm("daxd-vol@x").has_value()) << "journal and host disagree";
   EXPECT_FALSE(env.dm("daxd-vol@x+cow").has_value());
-  EXPECT_EQ(env.mount_at(env.host->state(), kSnapMnt), nullptr);
+  EXPECT_FALSE(env.is_mounted(kSnapMnt));
   auto const snaps = env.snapshots();
   EXPECT_FALSE(std::any_of(snaps.begin(), snaps.end(), [](auto const& x) { return x.name == "x"; }))
       << "journal and desired state disagree";
@@ -83,7 +84,8 @@ void expect_cow_stack(SnapshotEnv& env) {
   ASSERT_TRUE(origin.has_value());
   EXPECT_EQ(origin->table.front().type, "snapshot-origin");
   EXPECT_TRUE(env.dm("daxd-vol+real").has_value());
-  auto const* m = env.mount_at(env.host->state(), kMnt);
+  auto const host_state = env.host->state();
+  auto const* m = env.mount_at(host_state, kMnt);
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->dax, DaxMode::never);
   EXPECT_FALSE(env.stored_volume().dax_capable);

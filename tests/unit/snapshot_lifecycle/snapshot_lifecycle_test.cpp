@@ -44,7 +44,8 @@ TEST(SnapshotDestroy, CowNotLastKeepsTheStack) {
   ASSERT_EQ(snaps.size(), 1u);
   EXPECT_EQ(snaps[0].name, "s2");
   EXPECT_FALSE(env.stored_volume().dax_capable);
-  auto const* m = env.mount_at(env.host->state(), kMnt);
+  auto const host_state = env.host->state();
+  auto const* m = env.mount_at(host_state, kMnt);
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->dax, DaxMode::never);
   EXPECT_EQ(env.read("/dev/mapper/daxd-vol@s2"), "at snapshot time");
@@ -62,7 +63,7 @@ TEST(SnapshotDestroy, LastCowBringsDaxBack) {
   EXPECT_EQ(env.dm_names(), std::vector<std::string>{"daxd-vol"});
   EXPECT_TRUE(env.snapshots().empty());
   env.expect_dax_back();
-  EXPECT_EQ(env.mount_at(env.host->state(), kSnapMnt), nullptr);
+  EXPECT_FALSE(env.is_mounted(kSnapMnt));
   EXPECT_EQ(env.read(kNode), "after the snapshot");
   EXPECT_GE(op.stopped_ms, 0);
   expect_at_rest(*env.host);
@@ -119,7 +120,7 @@ TEST(SnapshotRestore, CowMergesTheSnapshotBack) {
   EXPECT_EQ(env.dm_names(), std::vector<std::string>{"daxd-vol"});
   EXPECT_TRUE(env.snapshots().empty());
   env.expect_dax_back();
-  EXPECT_EQ(env.mount_at(env.host->state(), kSnapMnt), nullptr);
+  EXPECT_FALSE(env.is_mounted(kSnapMnt));
   expect_at_rest(*env.host);
 }
 
@@ -173,13 +174,14 @@ TEST(SnapshotMount, MountsAndUnmountsReadOnly) {
   env.make_cow("s1", 0);
   Operation op = env.run(kMountSnapshot, env.mount_request("s1", kSnapMnt));
   ASSERT_EQ(op.state, OperationState::completed) << op.error;
-  auto const* m = env.mount_at(env.host->state(), kSnapMnt);
+  auto const host_state = env.host->state();
+  auto const* m = env.mount_at(host_state, kSnapMnt);
   ASSERT_NE(m, nullptr);
   EXPECT_TRUE(m->read_only);
   EXPECT_EQ(env.snapshots().at(0).mountpoint, kSnapMnt);
   op = env.run(kMountSnapshot, env.mount_request("s1", ""));
   ASSERT_EQ(op.state, OperationState::completed) << op.error;
-  EXPECT_EQ(env.mount_at(env.host->state(), kSnapMnt), nullptr);
+  EXPECT_FALSE(env.is_mounted(kSnapMnt));
   EXPECT_EQ(env.snapshots().at(0).mountpoint, "");
   expect_at_rest(*env.host);
 }
@@ -197,7 +199,7 @@ TEST(SnapshotMount, UnmountRefusedWhileAProcessUsesIt) {
   auto destroy = env.engine->submit(kDestroySnapshot, env.destroy_request("c1"));
   ASSERT_FALSE(destroy);
   EXPECT_NE(destroy.error().message.find("backup"), std::string::npos) << destroy.error().message;
-  EXPECT_NE(env.mount_at(env.host->state(), kSnapMnt), nullptr);
+  EXPECT_TRUE(env.is_mounted(kSnapMnt));
 }
 
 TEST(SnapshotRefusals, RestoreOfCowWithSiblingsNamesThem) {

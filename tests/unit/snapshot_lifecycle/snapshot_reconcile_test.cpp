@@ -67,7 +67,8 @@ TEST(SnapshotReconcile, CopyComesBackAsADaxDevice) {
   auto const copy = env.dm("daxd-vol@c1");
   ASSERT_TRUE(copy.has_value());
   EXPECT_TRUE(copy->dax);
-  auto const* ro = env.mount_at(env.host->state(), kSnapMnt);
+  auto const host_state = env.host->state();
+  auto const* ro = env.mount_at(host_state, kSnapMnt);
   ASSERT_NE(ro, nullptr);
   EXPECT_TRUE(ro->read_only);
   EXPECT_EQ(env.read("/dev/mapper/daxd-vol@c1"), "at snapshot time");

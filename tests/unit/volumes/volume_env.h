@@ -82,6 +82,13 @@ struct VolumeEnv : EngineEnv {
     }
     return nullptr;
   }
+  // The pointer points into s: a temporary state (host->state() returns a copy) would dangle.
+  host::sim::SimMount const* mount_at(host::sim::SimState&& s, std::string const& target) = delete;
+
+  bool is_mounted(std::string const& target) {
+    auto const s = host->state();
+    return mount_at(s, target) != nullptr;
+  }
 };
 
 /// Invariant 3 (nothing frozen or suspended at rest) and invariant 1 (the sim saw no suspend,
