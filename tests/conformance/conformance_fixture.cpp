@@ -3,7 +3,6 @@
 #include "tests/conformance/conformance_fixture.h"
 
 #include <algorithm>
-#include <ranges>
 
 namespace daxd::conformance {
 
@@ -24,8 +23,8 @@ void Conformance::TearDown() {
   if (!host_.host) return;
   auto starts = [](std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; };
   if (auto mounts = fs().list_mounts()) {
-    for (auto const& m : *mounts | std::views::reverse) {
-      if (starts(m.target, "/mnt/c-")) ignore_result(fs().unmount(m.target));
+    for (auto m = mounts->rbegin(); m != mounts->rend(); ++m) {
+      if (starts(m->target, "/mnt/c-")) ignore_result(fs().unmount(m->target));
     }
   }
   if (auto devices = dm().list_devices()) {
