@@ -9,7 +9,7 @@ BUILD_PKGS=(
   libndctl-dev libdaxctl-dev libdevmapper-dev libmount-dev libblkid-dev libssl-dev libudev-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev openssl
-  # The sanitizer tier (preset asan-fuzz): llvm-symbolizer turns ASan/UBSan reports into lines.
+  # The ci preset builds with clang, ASan + UBSan and libFuzzer; llvm-symbolizer names report lines.
   llvm
 )
 # The real-kernel tier: a Debian kernel in QEMU with the tools it cross-checks against.
