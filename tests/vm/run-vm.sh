@@ -59,7 +59,7 @@ SHARDS=${DAXD_VM_SHARDS:-2}
 case $SHARDS in [1-4]) ;; *) echo "DAXD_VM_SHARDS: 1 to 4" >&2; exit 2;; esac
 [ $SHELLMODE = 1 ] && SHARDS=1
 # Each vCPU is a host thread under TCG. More vCPUs than host cores make a guest's spinlocks spin
-# on a descheduled holder (a no-daxd scenario took 5x as long), so guests side by side get one.
+# on a descheduled holder, so guests side by side get one vCPU each.
 SMP=$(( SHARDS > 1 ? 1 : 2 ))
 append="console=ttyS0 panic=-1 loglevel=4"
 [ $SHELLMODE = 1 ] && append="$append vmshell"
