@@ -78,12 +78,12 @@ TEST(Reconcile, StripedVolumeComesBackIdentical) {
   ReconcileEnv env("striped");
   env.make_namespace("a", "region0");
   env.make_namespace("b", "region1");
-  Operation const op = env.run(orchestrator::kCreateVolume,
-                               env.create_volume({{"name", "vol"},
-                                                  {"layout", "striped"},
-                                                  {"namespaces", {"a", "b"}},
-                                                  {"mountpoint", kMnt},
-                                                  {"dax", "inode"}}));
+  Operation const op =
+      env.run(orchestrator::kCreateVolume, env.create_volume({{"name", "vol"},
+                                                              {"layout", "striped"},
+                                                              {"namespaces", {"a", "b"}},
+                                                              {"mountpoint", kMnt},
+                                                              {"dax", "inode"}}));
   ASSERT_EQ(op.state, OperationState::completed) << op.error;
   DmDevice const before = only_dm(env);
   env.reboot();

@@ -76,8 +76,7 @@ TEST(SnapshotDestroy, AStoreUsedAgainStartsEmpty) {
   env.make_world();
   env.make_cow("s1", 0);
   ASSERT_TRUE(env.host->write_file(kNode, "/data", "between"));
-  ASSERT_EQ(env.run(kDestroySnapshot, env.destroy_request("s1")).state,
-            OperationState::completed);
+  ASSERT_EQ(env.run(kDestroySnapshot, env.destroy_request("s1")).state, OperationState::completed);
   // The kernel would take the old store's exceptions back: the new snapshot must show "between".
   env.make_cow("s2", 0);
   EXPECT_EQ(env.read("/dev/mapper/daxd-vol@s2"), "between");
