@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Consumer scan: 1,000 and 5,000 children holding a file open or mapped on a tmpfs and on a
-# loop-mounted ext4; daxd's in-process /proc scan against `fuser -vm` and `lsof` (needs root).
+# loop-mounted ext4; daxd's in-process scan (BPF iterators, and the /proc fallback) against `fuser -vm` and `lsof` (needs root).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,7 +32,7 @@ mkfs.ext4 -q -F "$dir/ext4.img"
 mount -o loop "$dir/ext4.img" "$dir/ext4"
 truncate -s 1M "$dir/ext4/held"
 
-echo "== consumer scan: daxd (LinuxProcesses::find_consumers, in process) vs fuser -vm FILE and lsof MOUNTPOINT"
+echo "== consumer scan: daxd (LinuxProcesses::find_consumers, in process: BPF and /proc) vs fuser -vm FILE and lsof MOUNTPOINT"
 echo "   $(ls /proc | grep -c '^[0-9]') processes on the machine before the holders; half hold an fd, half a MAP_SHARED mapping"
 for fs in tmpfs ext4; do
   "$BB/bench_consumer_scan" --file "$dir/$fs/held" --mount "$dir/$fs" --label "$fs" \

@@ -7,6 +7,8 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev libsystemd-dev
   libndctl-dev libdaxctl-dev libdevmapper-dev libmount-dev libblkid-dev libssl-dev libudev-dev
+  # The consumer scan's BPF iterators: libbpf, and bpftool for their skeleton.
+  libbpf-dev bpftool
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev openssl
   # The ci preset builds with clang, ASan + UBSan and libFuzzer; llvm-symbolizer names report lines.

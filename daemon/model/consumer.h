@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace daxd {
 
@@ -30,5 +31,9 @@ struct Consumer {
 
   friend bool operator==(Consumer const&, Consumer const&) = default;
 };
+
+/// Orders by (pid, kind, path) and folds entries with the same three into one, keeping
+/// map_sync and dax if any of them had it: one entry per use, however the scan found it.
+void sort_and_merge(std::vector<Consumer>& consumers);
 
 }  // namespace daxd

@@ -21,6 +21,9 @@ class LinuxHost final : public Host {
   Clock& clock() override { return clock_; }
   DeviceEvents& device_events() override { return events_; }
   BlockDevices& block_devices() override { return block_devices_; }
+  // Which consumer scan serves refusals here, and why not BPF: one line in the journal.
+  LinuxHost() { processes_.announce_choice(); }
+
   std::string describe() const override { return "linux"; }
 
  private:

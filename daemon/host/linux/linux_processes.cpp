@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The /proc scan: fds, mappings (MAP_SYNC from smaps only for shared DAX mappings), cwd, root
-// and exe.
-// Every lookup is relative to a /proc/PID directory fd, files are read with read(2) into one
-// buffer per thread, and the pids are shared among a few threads.
+// The choice between the BPF scan (bpf_consumer_scan.cpp) and the /proc scan, and the /proc
+// scan itself: fds, mappings (MAP_SYNC from smaps only for shared DAX mappings), cwd, root and
+// exe. Every lookup is relative to a /proc/PID directory fd, files are read with read(2) into
+// one buffer per thread, and the pids are shared among a few threads.
 #include "daemon/host/linux/linux_processes.h"
 
 #include <dirent.h>
@@ -15,14 +15,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <iterator>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <thread>
-#include <tuple>
 #include <vector>
 
+#include "daemon/host/linux/bpf_consumer_scan.h"
 #include "daemon/host/linux/ndctl_handles.h"
 #include "daemon/host/linux/proc_parsers.h"
 
@@ -252,11 +254,10 @@ std::vector<int> list_pids(DIR* proc) {
 }
 
 /// Scans `pids` on this thread and up to kMaxThreads - 1 more; consumers in no set order.
-std::vector<Consumer> scan_all(int proc_fd, std::vector<int> const& pids,
-                               ConsumerQuery const& q) {
+std::vector<Consumer> scan_all(int proc_fd, std::vector<int> const& pids, ConsumerQuery const& q) {
   std::size_t const cores = std::max(1U, std::thread::hardware_concurrency());
-  std::size_t const n = std::clamp(pids.size() / kPidsPerThread, std::size_t{1},
-                                   std::min(kMaxThreads, cores));
+  std::size_t const n =
+      std::clamp(pids.size() / kPidsPerThread, std::size_t{1}, std::min(kMaxThreads, cores));
   std::vector<Scratch> scratch(n);
   std::atomic<std::size_t> next{0};
   std::vector<int> const none;
@@ -286,10 +287,56 @@ std::vector<Consumer> scan_all(int proc_fd, std::vector<int> const& pids,
 
 }  // namespace
 
+LinuxProcesses::LinuxProcesses(std::string proc_root, ScanMethod method)
+    : proc_root_(std::move(proc_root)), method_(method) {}
+
+std::string const& LinuxProcesses::scan_method() {
+  // Loading parses the kernel's BTF and verifies the programs: 70-90 ms here, far more under
+  // emulation. Done at the first scan, not when daxd starts.
+  std::call_once(chosen_, [this] {
+    method_text_ = "/proc";
+    if (method_ == ScanMethod::proc) return;
+    if (proc_root_ != "/proc") {
+      method_text_ = "/proc (a test's proc root)";
+      return;
+    }
+    auto const t0 = std::chrono::steady_clock::now();
+    auto loaded = BpfConsumerScan::load();
+    auto const ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    if (loaded) {
+      bpf_ = std::move(*loaded);
+      method_text_ = "bpf";
+    } else {
+      method_text_ = "/proc (BPF iterators unavailable: " + loaded.error().message + ")";
+    }
+    if (announce_) {
+      std::fprintf(stderr, "daxd: consumer scan: %s (chosen in %lld ms)\n", method_text_.c_str(),
+                   static_cast<long long>(ms));
+    }
+  });
+  return method_text_;
+}
+
+LinuxProcesses::~LinuxProcesses() = default;
+
 Result<std::vector<Consumer>> LinuxProcesses::find_consumers(ConsumerQuery const& query) {
   if (query.filesystems.empty() && query.devices.empty() && query.files.empty()) {
     return std::vector<Consumer>{};
   }
+  scan_method();
+  if (bpf_) {
+    auto found = bpf_->scan(query);
+    // A query too long for the maps, or a failed read, still has the /proc scan.
+    if (found || method_ == ScanMethod::bpf) return found;
+  } else if (method_ == ScanMethod::bpf) {
+    return Fail(Errc::unsupported, "no BPF consumer scan: " + method_text_);
+  }
+  return scan_proc(query);
+}
+
+Result<std::vector<Consumer>> LinuxProcesses::scan_proc(ConsumerQuery const& query) {
   DIR* proc = ::opendir(proc_root_.c_str());
   if (proc == nullptr) return error_from_errno(errno, "cannot scan " + proc_root_);
   int const proc_fd = ::dirfd(proc);
@@ -305,9 +352,7 @@ Result<std::vector<Consumer>> LinuxProcesses::find_consumers(ConsumerQuery const
   std::vector<Consumer> out = scan_all(proc_fd, pids, query);
   ::closedir(proc);
   std::move(own.out.begin(), own.out.end(), std::back_inserter(out));
-  std::sort(out.begin(), out.end(), [](Consumer const& a, Consumer const& b) {
-    return std::tie(a.pid, a.kind, a.path) < std::tie(b.pid, b.kind, b.path);
-  });
+  sort_and_merge(out);
   return out;
 }
 

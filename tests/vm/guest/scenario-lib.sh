@@ -34,6 +34,13 @@ need_verb() {
   done
 }
 
+# daxd_scans_with_bpf: daxd found consumers with its BPF iterators (its log says which scan it
+# chose, at its first scan).
+daxd_scans_with_bpf() {
+  grep -q "consumer scan: bpf " "$DAXD_LOG" ||
+    fail "daxd does not scan with BPF: $(grep 'consumer scan' "$DAXD_LOG")"
+}
+
 # start_daxd [VAR=VALUE...]: the variables go to daxd's environment only (DAXD_CRASH_AT=...).
 start_daxd() {
   rm -f "$SOCK"

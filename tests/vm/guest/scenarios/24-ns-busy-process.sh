@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # A namespace held open by a process: refused with the pid named; --policy terminate gets the
-# holder killed and the change done. Both an fsdax block device and a devdax char device.
+# holder killed and the change done. Both an fsdax block device and a devdax char device. daxd
+# finds the holders with its BPF iterators.
 # shellcheck source=/dev/null  # tests/vm/guest/scenario-lib.sh, installed as /scenario-lib.sh
 . /scenario-lib.sh
 need_daxd
@@ -20,6 +21,7 @@ sleep 0.3
 consumers_have d-hold pid="$holder"
 expect_rc 1 destroy-namespace d-hold
 stderr_has "pid $holder"
+daxd_scans_with_bpf
 expect_rc 1 reconfigure-namespace d-hold -m devdax
 stderr_has "pid $holder"
 ndctl_ns d-hold mode > /dev/null || fail "a refused destroy removed d-hold"

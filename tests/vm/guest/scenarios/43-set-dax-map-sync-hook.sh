@@ -4,7 +4,8 @@
 # refuse, and wait without hooks). With an exec hook registered (POST /v1/hooks: a guest script
 # that stops the writer through its pidfile and waits for it to exit), policy wait succeeds: the
 # writer exits 0 after munmap, the volume is dax=never and the data it wrote are intact. A hook
-# that fails makes the change fail with the hook named and the mount unchanged.
+# that fails makes the change fail with the hook named and the mount unchanged. Both consumer
+# scans (BPF iterators, /proc) see the writer's MAP_SYNC mapping.
 # shellcheck source=/dev/null  # tests/vm/guest/{scenario,volume}-lib.sh, installed in /
 . /scenario-lib.sh
 . /volume-lib.sh
@@ -21,6 +22,11 @@ expect_status 201 POST "/v1/volumes?wait=$VOLUME_WAIT" \
 start_writer /mnt/ms/data 41
 cp /tmp/writer.sum /tmp/ms.sum
 grep -q " sf" "/proc/$WRITER/smaps" || fail "the writer's mapping has no 'sf' (VM_SYNC) flag"
+# daxd's BPF scan finds what its /proc scan finds on this kernel, MAP_SYNC and DAX flags included.
+scan_compare /mnt/ms > /tmp/scan-compare.txt 2>&1 ||
+  fail "the BPF and /proc consumer scans differ: $(cat /tmp/scan-compare.txt)"
+grep -q "^  $WRITER mapping /mnt/ms/data \[.*\] map_sync dax$" /tmp/scan-compare.txt ||
+  fail "no MAP_SYNC DAX mapping of pid $WRITER in: $(cat /tmp/scan-compare.txt)"
 
 api GET "/v1/consumers?volume=ms"
 if [ "$STATUS" = 200 ]; then
@@ -30,6 +36,7 @@ fi
 # Refused, the writer named: policy refuse, and policy wait while no hook can make it go.
 expect_status 409 PATCH "/v1/volumes/ms?wait=$VOLUME_WAIT" '{"dax":"never"}'
 body_has "pid $WRITER"
+daxd_scans_with_bpf
 expect_status 409 PATCH "/v1/volumes/ms?wait=$VOLUME_WAIT" \
   '{"dax":"never","policy":"wait","deadline_ms":3000}'
 body_has "pid $WRITER"
