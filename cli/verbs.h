@@ -4,6 +4,7 @@
 
 #include <array>
 #include <functional>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -42,29 +43,37 @@ void add_restore_snapshot_verb(CLI::App& app, VerbAction& chosen);
 void add_mount_snapshot_verb(CLI::App& app, VerbAction& chosen);
 void add_unmount_snapshot_verb(CLI::App& app, VerbAction& chosen);
 
+/// A verb: its subcommand's name and the function that adds it.
+struct NamedVerb {
+  std::string_view name;
+  AddVerb add;
+};
+
 /// Every verb, in the order `daxadm --help` lists them. A new verb: one file, one line here.
-inline constexpr std::array<AddVerb, 23> kVerbs = {&add_list_verb,
-                                                  &add_create_namespace_verb,
-                                                  &add_destroy_namespace_verb,
-                                                  &add_reconfigure_namespace_verb,
-                                                  &add_operations_verb,
-                                                  &add_audit_verb,
-                                                  &add_wait_verb,
-                                                  &add_events_verb,
-                                                  &add_create_volume_verb,
-                                                  &add_destroy_volume_verb,
-                                                  &add_grow_volume_verb,
-                                                  &add_set_dax_verb,
-                                                  &add_create_snapshot_verb,
-                                                  &add_destroy_snapshot_verb,
-                                                  &add_restore_snapshot_verb,
-                                                  &add_mount_snapshot_verb,
-                                                  &add_unmount_snapshot_verb,
-                                                  &add_consumers_verb,
-                                                  &add_file_dax_verb,
-                                                  &add_add_hook_verb,
-                                                  &add_hooks_verb,
-                                                  &add_remove_hook_verb,
-                                                  &add_ack_hook_verb};
+inline constexpr std::array<NamedVerb, 23> kVerbs = {{
+    {"list", &add_list_verb},
+    {"create-namespace", &add_create_namespace_verb},
+    {"destroy-namespace", &add_destroy_namespace_verb},
+    {"reconfigure-namespace", &add_reconfigure_namespace_verb},
+    {"operations", &add_operations_verb},
+    {"audit", &add_audit_verb},
+    {"wait", &add_wait_verb},
+    {"events", &add_events_verb},
+    {"create-volume", &add_create_volume_verb},
+    {"destroy-volume", &add_destroy_volume_verb},
+    {"grow-volume", &add_grow_volume_verb},
+    {"set-dax", &add_set_dax_verb},
+    {"create-snapshot", &add_create_snapshot_verb},
+    {"destroy-snapshot", &add_destroy_snapshot_verb},
+    {"restore-snapshot", &add_restore_snapshot_verb},
+    {"mount-snapshot", &add_mount_snapshot_verb},
+    {"unmount-snapshot", &add_unmount_snapshot_verb},
+    {"consumers", &add_consumers_verb},
+    {"file-dax", &add_file_dax_verb},
+    {"add-hook", &add_add_hook_verb},
+    {"hooks", &add_hooks_verb},
+    {"remove-hook", &add_remove_hook_verb},
+    {"ack-hook", &add_ack_hook_verb},
+}};
 
 }  // namespace daxd::cli

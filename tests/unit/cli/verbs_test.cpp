@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The namespace, operation and event verbs against a scripted daxd: the requests they send,
 // what they print on stdout and stderr, and their exit codes.
+#include <sstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
+#include "cli/verbs.h"
 #include "tests/unit/cli/daxadm_run.h"
 #include "tests/unit/cli/fake_daxd.h"
 
@@ -261,6 +264,38 @@ TEST(Events, StreamEndIsSuccessAndAnErrorIsDaxds) {
   EXPECT_EQ(e.code, 1);
   EXPECT_EQ(e.err, "daxadm: the event stream is not available yet\n");
   EXPECT_EQ(daxadm(fake, {"events", "--since", "x"}).code, 2);
+}
+
+// daxadm builds only the verb it is given, found by the name in kVerbs: each name must be the
+// subcommand its function adds.
+TEST(Verbs, EachNameIsTheSubcommandItsFunctionAdds) {
+  for (NamedVerb const& v : kVerbs) {
+    CLI::App app;
+    VerbAction chosen;
+    v.add(app, chosen);
+    auto const subs = app.get_subcommands([](CLI::App*) { return true; });
+    ASSERT_EQ(subs.size(), 1U) << v.name;
+    EXPECT_EQ(subs[0]->get_name(), v.name);
+  }
+}
+
+TEST(Verbs, HelpAndUnknownVerbsSeeEveryVerb) {
+  std::ostringstream out, err;
+  EXPECT_EQ(run({"daxadm", "--human", "--help"}, out, err), 0);
+  for (NamedVerb const& v : kVerbs) EXPECT_NE(out.str().find(v.name), std::string::npos) << v.name;
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run({"daxadm", "--socket=/nonexistent", "lsit"}, out2, err2), 2);
+  EXPECT_EQ(err2.str(), "daxadm: A subcommand is required\nrun 'daxadm --help' for usage\n");
+}
+
+TEST(Verbs, GlobalOptionsMayComeBeforeOrAfterTheVerb) {
+  FakeDaxd fake({json_reply(200, "[]"), json_reply(200, "[]")});
+  std::ostringstream out, err;
+  EXPECT_EQ(run({"daxadm", "--human", "--socket=" + fake.socket(), "operations"}, out, err), 0)
+      << err.str();
+  EXPECT_EQ(run({"daxadm", "operations", "--socket", fake.socket(), "--human"}, out, err), 0)
+      << err.str();
+  ASSERT_EQ(fake.requests().size(), 2U);
 }
 
 }  // namespace
