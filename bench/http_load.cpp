@@ -4,9 +4,14 @@
 // full answer, and repeat for D seconds; prints requests/s and latency percentiles.
 //
 // Usage: http_load (--unix PATH | --tcp HOST:PORT) --path /healthz [-c 8] [-d 5]
+//        http_load (--unix PATH | --tcp HOST:PORT) --path P --reconnect [-d 5]
 //        http_load (--unix PATH | --tcp HOST:PORT) --path P --once [--save PREFIX]
 //   --tcp speaks TLS (the certificate is not verified: a benchmark on loopback);
 //   --token-file F sends `Authorization: Bearer <first line of F>` with every request.
+//   --reconnect: one client, a new connection per request (connect [+ TLS handshake], GET with
+//   Connection: close, read the whole answer, close), repeated for D seconds; the latency is that
+//   whole cycle: what an API client pays that does not keep its connection, without a process
+//   start. Prints the same line as the keep-alive load.
 //   --once prints the body of one GET on stdout (exit 0 on 200); --save also writes
 //   PREFIX.body and PREFIX.type (the Content-Type) for the baseline server.
 #include <algorithm>
@@ -121,6 +126,17 @@ double percentile(std::vector<double>& v, double p) {
   return v[idx];
 }
 
+/// Prints requests, rate and latency percentiles; 0 when there were requests and no errors.
+int report(Stats& stats, Clock::time_point start) {
+  double const took = std::chrono::duration<double>(Clock::now() - start).count();
+  auto& lat = stats.latency_us;
+  double const n = static_cast<double>(lat.size());
+  double const p50 = percentile(lat, 0.50), p99 = percentile(lat, 0.99);
+  std::printf("requests=%zu errors=%ld rps=%.0f p50_us=%.0f p99_us=%.0f max_us=%.0f\n", lat.size(),
+              stats.errors, n / took, p50, p99, lat.empty() ? 0.0 : lat.back());
+  return stats.errors == 0 && !lat.empty() ? 0 : 1;
+}
+
 template <class Stream>
 int load(Target const& t, ssl::context& tls, std::string const& path, int conns,
          double seconds) {
@@ -138,13 +154,39 @@ int load(Target const& t, ssl::context& tls, std::string const& path, int conns,
   }
   for (auto& c : all) c->send();
   ioc.run();
-  double const took = std::chrono::duration<double>(Clock::now() - start).count();
-  auto& lat = stats.latency_us;
-  double const n = static_cast<double>(lat.size());
-  double const p50 = percentile(lat, 0.50), p99 = percentile(lat, 0.99);
-  std::printf("requests=%zu errors=%ld rps=%.0f p50_us=%.0f p99_us=%.0f max_us=%.0f\n", lat.size(),
-              stats.errors, n / took, p50, p99, lat.empty() ? 0.0 : lat.back());
-  return stats.errors == 0 && !lat.empty() ? 0 : 1;
+  return report(stats, start);
+}
+
+/// A new connection per request, one at a time, until `seconds` have passed.
+template <class Stream>
+int reconnect(Target const& t, ssl::context& tls, std::string const& path, double seconds) {
+  net::io_context ioc(1);
+  auto req = make_request(t, path);
+  req.keep_alive(false);
+  Stats stats;
+  auto const start = Clock::now();
+  auto const deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  while (Clock::now() < deadline) {
+    auto const sent_at = Clock::now();
+    auto s = connect<Stream>(ioc, tls, t);
+    if (!s) return 1;
+    beast::error_code ec;
+    http::write(*s, req, ec);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    if (!ec) http::read(*s, buffer, res, ec);
+    beast::error_code ignored;
+    beast::get_lowest_layer(*s).close(ignored);
+    if (ec || res.result_int() != 200) {
+      ++stats.errors;
+      if (ec) std::fprintf(stderr, "http_load: %s\n", ec.message().c_str());
+      continue;
+    }
+    stats.latency_us.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - sent_at).count());
+  }
+  return report(stats, start);
 }
 
 template <class Stream>
@@ -175,12 +217,12 @@ int main(int argc, char** argv) {
   std::string path = "/healthz", save;
   int conns = 8;
   double seconds = 5;
-  bool one = false;
+  bool one = false, fresh = false;
   for (int i = 1; i < argc; ++i) {
     std::string const k = argv[i];
     std::string const v = i + 1 < argc ? argv[i + 1] : "";
-    if (k == "--once") {
-      one = true;
+    if (k == "--once" || k == "--reconnect") {
+      (k == "--once" ? one : fresh) = true;
       continue;
     }
     ++i;
@@ -204,9 +246,9 @@ int main(int argc, char** argv) {
   }
   bool const over_unix = !t.unix_path.empty();
   if (!over_unix && t.tcp_port.empty()) {
-    std::fprintf(
-        stderr,
-        "usage: http_load (--unix PATH | --tcp HOST:PORT) --path P [-c N] [-d S] [--once]\n");
+    std::fprintf(stderr,
+                 "usage: http_load (--unix PATH | --tcp HOST:PORT) --path P [-c N] [-d S] "
+                 "[--reconnect | --once]\n");
     return 2;
   }
   ssl::context tls(ssl::context::tls_client);
@@ -214,6 +256,10 @@ int main(int argc, char** argv) {
   if (one) {
     return over_unix ? once<local::socket>(t, tls, path, save)
                      : once<TlsStream>(t, tls, path, save);
+  }
+  if (fresh) {
+    return over_unix ? reconnect<local::socket>(t, tls, path, seconds)
+                     : reconnect<TlsStream>(t, tls, path, seconds);
   }
   return over_unix ? load<local::socket>(t, tls, path, conns, seconds)
                    : load<TlsStream>(t, tls, path, conns, seconds);

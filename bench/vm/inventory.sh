@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Bench (guest): ndctl list -RNu against daxadm list -RNu and GET /v1/namespaces with N
-# namespaces (hyperfine, CSV in $R), daxd's start-up on the real kernel, whether daxd's view is
-# stale right after ndctl changed the namespaces behind it, and the label capacity. The scenarios
-# 4N-bench-inventory-N.sh are copies of this file (symlinks here): N comes from the name, and
-# each scenario starts from an empty bus within run-scenarios.sh's 240 s limit.
+# namespaces (hyperfine, CSV in $R; the GET as a new process, in-process on a kept connection,
+# and in-process with a new connection per request), daxd's start-up on the real kernel,
+# whether daxd's view is stale right after ndctl changed the namespaces behind it, and the label
+# capacity. The scenarios 4N-bench-inventory-N.sh are copies of this file (symlinks here): N
+# comes from the name, and each scenario starts from an empty bus within run-scenarios.sh's
+# 240 s limit.
 SOCK=/tmp/daxd-bench.sock
 STATE=/tmp/daxd-bench-state-$(basename "$0" .sh)
 RUNS=${BENCH_RUNS:-5}
@@ -55,6 +57,8 @@ for n in $N; do
     "ndctl list -RNu" "daxadm --socket $SOCK list -RNu" \
     "bench_http_load --unix $SOCK --path /v1/namespaces --once" 2>&1 | tail -12
   echo "BENCH vm-inproc n=$n $(bench_http_load --unix "$SOCK" --path /v1/namespaces -c 1 -d 3)"
+  # An API client that does not keep its connection (the CSI driver): connect, GET, close.
+  echo "BENCH vm-reconnect n=$n $(bench_http_load --unix "$SOCK" --path /v1/namespaces --reconnect -d 3)"
 done
 echo "labels used after $made namespaces: $(ndctl list -N | grep -c '"uuid"') namespaces with a uuid (one label each)"
 echo "BENCH vm-rss VmRSS=$(awk '/^VmRSS/ { print $2 }' /proc/$DPID/status) VmHWM=$(awk '/^VmHWM/ { print $2 }' /proc/$DPID/status)"
