@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Bulk copies with O_DIRECT: what the media hold goes to the target, flushed before returning.
+// The copy runs in a few workers, each reading and writing every Nth chunk with its own buffer:
+// one thread alone leaves the write idle while it reads, and the pmem driver's read (a
+// machine-check-safe memcpy in the kernel) is the slow half. Measured in the QEMU TCG guest of
+// bench/vm (2 vCPUs, host cores free): 2 workers copied 256 MiB at 496 MiB/s and 768 MiB at 452,
+// one at 415 and 309; with the host's cores busy elsewhere the two were equal.
 #include "daemon/host/linux/linux_block_devices.h"
 
 #include <fcntl.h>
@@ -14,7 +19,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 #include "daemon/host/linux/ndctl_handles.h"
 
@@ -123,8 +133,10 @@ Result<void> check_size(int fd, std::string const& path, std::uint64_t length) {
 
 }  // namespace
 
-LinuxBlockDevices::LinuxBlockDevices(Clock& clock, std::size_t buffer_bytes)
-    : clock_(clock), buffer_bytes_(std::max<std::size_t>(kAlign, buffer_bytes / kAlign * kAlign)) {}
+LinuxBlockDevices::LinuxBlockDevices(Clock& clock, std::size_t buffer_bytes, unsigned workers)
+    : clock_(clock),
+      buffer_bytes_(std::max<std::size_t>(kAlign, buffer_bytes / kAlign * kAlign)),
+      workers_(std::max(1U, workers)) {}
 
 Result<CopyStats> LinuxBlockDevices::copy(std::string_view from_view, std::string_view to_view,
                                           std::uint64_t length) {
@@ -137,15 +149,50 @@ Result<CopyStats> LinuxBlockDevices::copy(std::string_view from_view, std::strin
   DAXD_TRY(check_size(out.get(), to, length));
   std::size_t const chunk =
       static_cast<std::size_t>(std::min<std::uint64_t>(buffer_bytes_, std::max(length, kAlign)));
-  DAXD_ASSIGN_OR_RETURN(AlignedBuffer buf, aligned_buffer(chunk, from));
+  std::uint64_t const chunks = (length + chunk - 1) / chunk;
+  auto const workers = static_cast<unsigned>(std::min<std::uint64_t>(workers_, chunks));
+  std::vector<AlignedBuffer> buffers;
+  for (unsigned w = 0; w < workers; ++w) {
+    DAXD_ASSIGN_OR_RETURN(AlignedBuffer buf, aligned_buffer(chunk, from));
+    buffers.push_back(std::move(buf));
+  }
+
+  // Worker w copies chunks w, w + workers, ...; the first error stops them all.
+  std::mutex mutex;
+  std::optional<Error> failed;
+  auto const stopped = [&] {
+    std::lock_guard const lock(mutex);
+    return failed.has_value();
+  };
+  auto const work = [&](unsigned w) {
+    char* const buf = buffers[w].get();
+    for (std::uint64_t i = w; i < chunks && !stopped(); i += workers) {
+      std::uint64_t const offset = i * chunk;
+      auto const n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, length - offset));
+      auto done = read_full(in.get(), from, buf, n, offset);
+      if (done) done = write_full(out.get(), to, buf, n, offset);
+      if (!done) {
+        std::lock_guard const lock(mutex);
+        if (!failed) failed = std::move(done.error());
+        return;
+      }
+    }
+  };
 
   auto const start = clock_.now_steady();
-  for (std::uint64_t offset = 0; offset < length;) {
-    auto const n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, length - offset));
-    DAXD_TRY(read_full(in.get(), from, buf.get(), n, offset));
-    DAXD_TRY(write_full(out.get(), to, buf.get(), n, offset));
-    offset += n;
-  }
+  {
+    std::vector<std::jthread> threads;
+    std::vector<unsigned> here{0};  // worker 0, and any whose thread could not start
+    for (unsigned w = 1; w < workers; ++w) {
+      try {
+        threads.emplace_back(work, w);
+      } catch (std::system_error const&) {
+        here.push_back(w);
+      }
+    }
+    for (unsigned const w : here) work(w);
+  }  // joined: every write has returned
+  if (failed) return std::move(*failed);
   DAXD_TRY(flush(out.get(), to));
   auto const elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       clock_.now_steady() - start);

@@ -51,6 +51,26 @@ TEST_F(LinuxBlockDevicesTest, CopiesTheFirstLengthBytesInSeveralPasses) {
   EXPECT_EQ(out.substr(8 * 4096), std::string(4 * 4096, 'z'));
 }
 
+TEST_F(LinuxBlockDevicesTest, CopiesWithSeveralWorkersAndAShortLastChunk) {
+  auto const from = dir_.path() / "from";
+  auto const to = dir_.path() / "to";
+  write(from, pattern(12 * 4096));
+  write(to, std::string(12 * 4096, 'z'));
+  // 11 pages in chunks of 2: six chunks, the last one page, over three workers.
+  LinuxBlockDevices three{clock_, /*buffer_bytes=*/2 * 4096, /*workers=*/3};
+  auto const stats = three.copy(from.string(), to.string(), 11 * 4096);
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->bytes, 11U * 4096);
+  auto const out = read(to);
+  EXPECT_EQ(out.substr(0, 11 * 4096), pattern(12 * 4096).substr(0, 11 * 4096));
+  EXPECT_EQ(out.substr(11 * 4096), std::string(4096, 'z'));
+  // More workers than chunks: the copy is still whole.
+  LinuxBlockDevices many{clock_, /*buffer_bytes=*/8 * 4096, /*workers=*/8};
+  write(to, std::string(12 * 4096, 'z'));
+  ASSERT_TRUE(many.copy(from.string(), to.string(), 12 * 4096));
+  EXPECT_EQ(read(to), pattern(12 * 4096));
+}
+
 TEST_F(LinuxBlockDevicesTest, RefusesUnalignedShortAndMissing) {
   auto const from = dir_.path() / "from";
   auto const to = dir_.path() / "to";
