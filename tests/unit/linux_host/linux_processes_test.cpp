@@ -226,7 +226,7 @@ TEST_P(ConsumerScan, FileQueryMatchesThatInodeOnly) {
 
 INSTANTIATE_TEST_SUITE_P(LinuxProcesses, ConsumerScan,
                          ::testing::Values(ScanMethod::proc, ScanMethod::bpf),
-                         [](auto const& info) { return name_of(info.param); });
+                         [](auto const& test) { return name_of(test.param); });
 
 /// The same processes, scanned both ways: the same consumers, flags and commands included.
 TEST(LinuxProcesses, BpfAndProcScansAgree) {
