@@ -186,9 +186,10 @@ Result<void> BpfConsumerScan::read_iterator(int link_fd, std::vector<char>& out)
     out.resize(used + 64 * 1024);
     ssize_t const n = ::read(it.get(), out.data() + used, out.size() - used);
     if (n < 0) {
+      int const err = errno;
       out.resize(used);
-      if (errno == EINTR) continue;
-      return bpf_error(errno, "cannot read a BPF iterator");
+      if (err == EINTR) continue;
+      return bpf_error(err, "cannot read a BPF iterator");
     }
     out.resize(used + static_cast<std::size_t>(n));
     if (n == 0) return Ok();
