@@ -20,6 +20,7 @@ struct Request {
   unsigned version = 11;      // 10 or 11
   std::string last_event_id;  // the Last-Event-ID header (event stream replay), "" when absent
   std::string authorization;  // the Authorization header ("Bearer ..."), "" when absent
+  std::string if_none_match;  // the If-None-Match header (conditional GET), "" when absent
 };
 
 struct EventStream;

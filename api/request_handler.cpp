@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "api/entity_tag.h"
 #include "api/problem.h"
 #include "api/routes.h"
 #include "api/tls.h"
@@ -65,6 +66,7 @@ Response handle_request(Request const& request, Peer const& peer, Services& serv
   auto refused = refuse_unauthorised(request, peer, services);
   Response response =
       refused ? std::move(*refused) : api_router().dispatch(request, peer, services);
+  answer_conditional_get(request, response);
   account(request, peer, response, services);
   return response;
 }

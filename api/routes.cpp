@@ -29,8 +29,12 @@ Response json_response(nlohmann::json const& body, unsigned status) {
   Response res;
   res.status = status;
   res.content_type = "application/json";
-  res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.body = json_text(body);
   return res;
+}
+
+std::string json_text(nlohmann::json const& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string_view openapi_document() { return kOpenApiDocument; }

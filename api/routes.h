@@ -2,6 +2,7 @@
 // The route table: each routes_*.cpp registers its group; api_router() holds them all.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,8 @@ Router const& api_router();
 
 /// A JSON body with status 200 (or `status`); invalid UTF-8 in strings is replaced, never thrown.
 Response json_response(nlohmann::json const& body, unsigned status = 200);
+/// The text json_response sends.
+std::string json_text(nlohmann::json const& body);
 
 /// The OpenAPI document embedded at build time from api/openapi.json.
 std::string_view openapi_document();

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Read-only inventory routes: regions, namespaces and volumes from the cached View.
+// Read-only inventory routes: regions, namespaces and volumes from the cached View. The lists
+// are rendered once per view (and filter) and carry an ETag, so pollers get 304s while idle.
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,11 +17,27 @@ namespace daxd::api {
 
 namespace {
 
+/// A list route's answer, rendered once per view and target (rendered_bodies.h), with its ETag.
+Response rendered_list(RouteContext const& ctx, inventory::View const& view,
+                       RenderedBodies::Render const& render) {
+  auto const rendered =
+      ctx.services.rendered_bodies->get(ctx.request.target, view.generation, render);
+  Response res;
+  res.body = rendered->body;
+  res.headers.emplace_back("ETag", rendered->etag);
+  return res;
+}
+
+template <class Item>
+std::string array_text(std::vector<Item> const& items) {
+  nlohmann::json j = nlohmann::json::array();
+  for (auto const& item : items) j.push_back(item);
+  return json_text(j);
+}
+
 Response list_regions(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();
-  nlohmann::json j = nlohmann::json::array();
-  for (auto const& region : view->regions) j.push_back(region);
-  return json_response(j);
+  return rendered_list(ctx, *view, [&] { return array_text(view->regions); });
 }
 
 Response get_region(RouteContext const& ctx) {
@@ -29,26 +48,24 @@ Response get_region(RouteContext const& ctx) {
   return json_response(nlohmann::json(*region));
 }
 
-Result<bool> namespace_matches(Namespace const& ns, RouteContext const& ctx) {
-  auto const region = ctx.query_value("region");
-  if (!region.empty() && ns.region != region) return false;
-  auto const mode_text = ctx.query_value("mode");
-  if (!mode_text.empty()) {
-    DAXD_ASSIGN_OR_RETURN(auto mode, parse_namespace_mode(mode_text));
-    if (ns.mode != mode) return false;
-  }
-  return true;
-}
-
 Response list_namespaces(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();
-  nlohmann::json j = nlohmann::json::array();
-  for (auto const& ns : view->namespaces) {
-    auto matches = namespace_matches(ns, ctx);
-    if (!matches) return problem(matches.error());
-    if (*matches) j.push_back(namespace_json(ns));
+  auto const region = ctx.query_value("region");
+  std::optional<NamespaceMode> mode;
+  if (auto const mode_text = ctx.query_value("mode"); !mode_text.empty()) {
+    auto parsed = parse_namespace_mode(mode_text);
+    if (!parsed) return problem(parsed.error());
+    mode = *parsed;
   }
-  return json_response(j);
+  return rendered_list(ctx, *view, [&] {
+    nlohmann::json j = nlohmann::json::array();
+    for (auto const& ns : view->namespaces) {
+      if (!region.empty() && ns.region != region) continue;
+      if (mode && ns.mode != *mode) continue;
+      j.push_back(namespace_json(ns));
+    }
+    return json_text(j);
+  });
 }
 
 Response get_namespace(RouteContext const& ctx) {
@@ -61,9 +78,7 @@ Response get_namespace(RouteContext const& ctx) {
 
 Response list_volumes(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();
-  nlohmann::json j = nlohmann::json::array();
-  for (auto const& volume : view->volumes) j.push_back(volume);
-  return json_response(j);
+  return rendered_list(ctx, *view, [&] { return array_text(view->volumes); });
 }
 
 Response get_volume(RouteContext const& ctx) {

@@ -12,6 +12,7 @@
 
 #include "api/event_hub.h"
 #include "api/metrics.h"
+#include "api/rendered_bodies.h"
 #include "daemon/inventory/inventory.h"
 #include "daemon/model/result.h"
 
@@ -107,6 +108,8 @@ struct Services {
   std::function<std::vector<StoredEvent>(std::int64_t since_id, int limit)> event_history = {};
   /// The audit log for GET /v1/audit (state::AuditLog::newest). Empty -> that route answers 503.
   std::function<Result<std::vector<AuditRecord>>(AuditQuery const&)> audit_history = {};
+  /// The list routes' bodies for the current inventory view (rendered_bodies.h).
+  std::shared_ptr<RenderedBodies> rendered_bodies = std::make_shared<RenderedBodies>();
 };
 
 class Server {

@@ -49,6 +49,7 @@ Request to_request(http::request<http::string_body>&& msg) {
   req.body = std::move(msg.body());
   req.last_event_id = std::string(msg["Last-Event-ID"]);
   req.authorization = std::string(msg[http::field::authorization]);
+  req.if_none_match = std::string(msg[http::field::if_none_match]);
   return req;
 }
 
@@ -61,7 +62,8 @@ http::response<http::string_body> to_beast(Response&& res, unsigned version, boo
   for (auto const& [name, value] : res.headers) msg.set(name, value);
   msg.body() = std::move(res.body);
   msg.keep_alive(keep_alive);
-  msg.prepare_payload();
+  // A 304 has no body, and a Content-Length: 0 would claim the 200's body is empty.
+  if (res.status != 304) msg.prepare_payload();
   return msg;
 }
 

@@ -110,6 +110,49 @@ TEST_F(HandlerTest, VolumesComeFromTheView) {
   EXPECT_EQ(call("GET", "/v1/volumes/other").status, 404U);
 }
 
+TEST_F(HandlerTest, ListsCarryAnETagAndAnswer304WhileUnchanged) {
+  auto const first = call("GET", "/v1/namespaces");
+  ASSERT_EQ(first.status, 200U);
+  ASSERT_EQ(first.headers.size(), 1U);
+  EXPECT_EQ(first.headers[0].first, "ETag");
+  std::string const tag = first.headers[0].second;
+
+  Request conditional;
+  conditional.method = "GET";
+  conditional.target = "/v1/namespaces";
+  conditional.if_none_match = tag;
+  auto const unchanged = handle_request(conditional, root_peer(), services_);
+  EXPECT_EQ(unchanged.status, 304U);
+  EXPECT_EQ(unchanged.body, "");
+  // A refresh that finds the same namespaces keeps the tag: it is made from the bytes.
+  inventory_.invalidate();
+  EXPECT_EQ(handle_request(conditional, root_peer(), services_).status, 304U);
+  // A filter is another representation, with its own tag.
+  conditional.target = "/v1/namespaces?region=region0";
+  auto const filtered = handle_request(conditional, root_peer(), services_);
+  EXPECT_EQ(filtered.status, 200U);
+  EXPECT_EQ(json::parse(filtered.body).size(), 2U);
+}
+
+TEST_F(HandlerTest, AChangedListIsSentWithItsNewTag) {
+  auto const before = call("GET", "/v1/volumes");
+  ASSERT_EQ(before.headers.size(), 1U);
+  Volume v;
+  v.name = "db";
+  v.size = 1ULL << 30;
+  v.dm_name = dm_name_for("db");
+  inventory_.set_volumes({v});
+  Request conditional;
+  conditional.method = "GET";
+  conditional.target = "/v1/volumes";
+  conditional.if_none_match = before.headers[0].second;
+  auto const after = handle_request(conditional, root_peer(), services_);
+  EXPECT_EQ(after.status, 200U);
+  EXPECT_EQ(json::parse(after.body).size(), 1U);
+  ASSERT_EQ(after.headers.size(), 1U);
+  EXPECT_NE(after.headers[0].second, before.headers[0].second);
+}
+
 TEST_F(HandlerTest, UnknownPathAndWrongMethod) {
   auto const nf = call("GET", "/v2/nothing");
   EXPECT_EQ(nf.status, 404U);

@@ -133,6 +133,26 @@ TEST_F(ServerTest, KeepAliveAndPipelinedRequestsShareOneConnection) {
   EXPECT_EQ(nlohmann::json::parse(read_response(s).body()).at("dev"), "region1");
 }
 
+TEST_F(ServerTest, ConditionalGetIs304WithoutABodyAndTheConnectionGoesOn) {
+  start_server();
+  auto s = connect();
+  auto first = get("/v1/namespaces");
+  auto const full = exchange(s, first);
+  ASSERT_EQ(full.result_int(), 200U);
+  std::string const tag(full[http::field::etag]);
+  ASSERT_FALSE(tag.empty());
+  auto again = get("/v1/namespaces");
+  again.set(http::field::if_none_match, tag);
+  auto const unchanged = exchange(s, again);
+  EXPECT_EQ(unchanged.result_int(), 304U);
+  EXPECT_EQ(unchanged[http::field::etag], tag);
+  EXPECT_EQ(unchanged.count(http::field::content_length), 0U);
+  EXPECT_TRUE(unchanged.body().empty());
+  EXPECT_TRUE(unchanged.keep_alive());
+  auto next = get("/v1/regions/region0");
+  EXPECT_EQ(nlohmann::json::parse(exchange(s, next).body()).at("dev"), "region0");
+}
+
 TEST_F(ServerTest, Http10GetsAnAnswerAndClose) {
   start_server();
   auto s = connect();
