@@ -129,15 +129,19 @@ bool shown(std::string_view key, json const& value, KindFormat const& kind, Styl
 ordered_json reorder(json const& object, KindFormat const& kind, Style style,
                      std::string_view drop = {}) {
   ordered_json out = ordered_json::object();
+  // Appended, not inserted with operator[]: the keys are unique already, and ordered_map's
+  // operator[] searches every key before it adds one.
+  auto& fields = out.get_ref<ordered_json::object_t&>();
+  fields.reserve(object.size());
   for (std::string_view const key : kind.order) {
-    auto const it = object.find(std::string(key));
+    auto const it = object.find(key);
     if (it != object.end() && shown(key, *it, kind, style, drop)) {
-      out[std::string(key)] = present(*it, key, kind, style);
+      fields.emplace_back(std::string(key), present(*it, key, kind, style));
     }
   }
   for (auto const& [key, value] : object.items()) {
     if (!listed(kind.order, key) && shown(key, value, kind, style, drop)) {
-      out[key] = present(value, key, kind, style);
+      fields.emplace_back(key, present(value, key, kind, style));
     }
   }
   return out;
@@ -189,7 +193,12 @@ Level walk(std::vector<json const*> const& parents, std::vector<json const*> con
       if (string_of(*c, n.link_key) != string_of(*p, n.id_key)) continue;
       append_to(out.children, reorder(*c, n.child, style, n.link_key));
     }
-    if (out.children) parent[n.child_key] = *out.children;
+    // Only the last parent's children must stay in out.children (see Level): the others move.
+    if (out.children && p == parents.back()) {
+      parent[n.child_key] = *out.children;
+    } else if (out.children) {
+      parent[n.child_key] = std::move(*out.children);
+    }
     append_to(out.parents, std::move(parent));
   }
   return out;
@@ -209,25 +218,25 @@ ordered_json build_list_tree(ListSelection const& sel, ListData const& data) {
   ListMatches const m = match_list(sel, data);
   bool const human = sel.human_sizes;
   Style const style{human, sel.verbose};
-  Level const nvdimm = walk(m.regions, m.namespaces, sel.regions && sel.namespaces, kNvdimm, style);
-  Level const dm = walk(m.volumes, m.snapshots, sel.volumes && sel.snapshots, kDm, style);
+  Level nvdimm = walk(m.regions, m.namespaces, sel.regions && sel.namespaces, kNvdimm, style);
+  Level dm = walk(m.volumes, m.snapshots, sel.volumes && sel.snapshots, kDm, style);
   int const kinds = !!nvdimm.parents + !!nvdimm.children + !!dm.parents + !!dm.children;
   if (kinds == 0) return nullptr;
   if (kinds > 1) {  // list_display's jplatform: children only when their parents are absent
     ordered_json platform = ordered_json::object();
-    if (nvdimm.parents) platform["regions"] = *nvdimm.parents;
-    if (nvdimm.children && !nvdimm.parents) platform["namespaces"] = *nvdimm.children;
-    if (dm.parents) platform["volumes"] = *dm.parents;
-    if (dm.children && !dm.parents) platform["snapshots"] = *dm.children;
+    if (nvdimm.parents) platform["regions"] = std::move(*nvdimm.parents);
+    if (nvdimm.children && !nvdimm.parents) platform["namespaces"] = std::move(*nvdimm.children);
+    if (dm.parents) platform["volumes"] = std::move(*dm.parents);
+    if (dm.children && !dm.parents) platform["snapshots"] = std::move(*dm.children);
     return platform;
   }
-  ordered_json const& only = nvdimm.parents    ? *nvdimm.parents
-                             : nvdimm.children ? *nvdimm.children
-                             : dm.parents      ? *dm.parents
-                                               : *dm.children;
+  ordered_json& only = nvdimm.parents    ? *nvdimm.parents
+                       : nvdimm.children ? *nvdimm.children
+                       : dm.parents      ? *dm.parents
+                                         : *dm.children;
   // util_display_json_array: with -u a single element is printed bare.
-  if (human && only.size() == 1) return only.front();
-  return only;
+  if (human && only.size() == 1) return std::move(only.front());
+  return std::move(only);
 }
 
 ordered_json namespace_object(json const& ns, bool human_sizes) {
