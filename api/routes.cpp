@@ -3,6 +3,7 @@
 #include "api/routes.h"
 
 #include "api/openapi_document.h"
+#include "api/server.h"
 
 namespace daxd::api {
 
@@ -38,5 +39,14 @@ std::string json_text(nlohmann::json const& body) {
 }
 
 std::string_view openapi_document() { return kOpenApiDocument; }
+
+Response rendered_response(RouteContext const& ctx, std::uint64_t generation,
+                           RenderedBodies::Render const& render) {
+  auto const rendered = ctx.services.rendered_bodies->get(ctx.request.target, generation, render);
+  Response res;
+  res.body = rendered->body;
+  res.headers.emplace_back("ETag", rendered->etag);
+  return res;
+}
 
 }  // namespace daxd::api

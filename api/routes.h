@@ -2,11 +2,13 @@
 // The route table: each routes_*.cpp registers its group; api_router() holds them all.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "api/rendered_bodies.h"
 #include "api/router.h"
 
 namespace daxd::api {
@@ -42,6 +44,11 @@ Router const& api_router();
 Response json_response(nlohmann::json const& body, unsigned status = 200);
 /// The text json_response sends.
 std::string json_text(nlohmann::json const& body);
+/// A 200 JSON answer, with its ETag, whose body depends only on the inventory view of
+/// `generation` and on the request target: render() runs once per view and target
+/// (rendered_bodies.h).
+Response rendered_response(RouteContext const& ctx, std::uint64_t generation,
+                           RenderedBodies::Render const& render);
 
 /// The OpenAPI document embedded at build time from api/openapi.json.
 std::string_view openapi_document();

@@ -17,17 +17,6 @@ namespace daxd::api {
 
 namespace {
 
-/// A list route's answer, rendered once per view and target (rendered_bodies.h), with its ETag.
-Response rendered_list(RouteContext const& ctx, inventory::View const& view,
-                       RenderedBodies::Render const& render) {
-  auto const rendered =
-      ctx.services.rendered_bodies->get(ctx.request.target, view.generation, render);
-  Response res;
-  res.body = rendered->body;
-  res.headers.emplace_back("ETag", rendered->etag);
-  return res;
-}
-
 template <class Item>
 std::string array_text(std::vector<Item> const& items) {
   nlohmann::json j = nlohmann::json::array();
@@ -37,7 +26,7 @@ std::string array_text(std::vector<Item> const& items) {
 
 Response list_regions(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();
-  return rendered_list(ctx, *view, [&] { return array_text(view->regions); });
+  return rendered_response(ctx, view->generation, [&] { return array_text(view->regions); });
 }
 
 Response get_region(RouteContext const& ctx) {
@@ -57,7 +46,7 @@ Response list_namespaces(RouteContext const& ctx) {
     if (!parsed) return problem(parsed.error());
     mode = *parsed;
   }
-  return rendered_list(ctx, *view, [&] {
+  return rendered_response(ctx, view->generation, [&] {
     nlohmann::json j = nlohmann::json::array();
     for (auto const& ns : view->namespaces) {
       if (!region.empty() && ns.region != region) continue;
@@ -78,7 +67,7 @@ Response get_namespace(RouteContext const& ctx) {
 
 Response list_volumes(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();
-  return rendered_list(ctx, *view, [&] { return array_text(view->volumes); });
+  return rendered_response(ctx, view->generation, [&] { return array_text(view->volumes); });
 }
 
 Response get_volume(RouteContext const& ctx) {

@@ -33,11 +33,13 @@ Response healthz(RouteContext const& ctx) {
   if (!view) {
     return problem(Errc::unavailable, "inventory cannot refresh: " + view.error().message);
   }
-  nlohmann::json const j{{"status", "ok"},
-                         {"version", DAXD_VERSION},
-                         {"host", ctx.services.host_description},
-                         {"inventory_generation", (*view)->generation}};
-  return json_response(j);
+  std::uint64_t const generation = (*view)->generation;
+  return rendered_response(ctx, generation, [&] {
+    return json_text(nlohmann::json{{"status", "ok"},
+                                    {"version", DAXD_VERSION},
+                                    {"host", ctx.services.host_description},
+                                    {"inventory_generation", generation}});
+  });
 }
 
 // A scrape reads the journal only above the histograms' floor, newest first, in small pages:
