@@ -26,7 +26,7 @@ std::shared_ptr<RenderedBody const> RenderedBodies::get(std::string const& key,
       std::make_shared<RenderedBody const>(RenderedBody{std::move(body), std::move(etag)});
   std::lock_guard const lock(mutex_);
   // A reader still holding an older view gets its body, but it is not kept.
-  if (generation == generation_ && bodies_.size() < kMaxTargets) bodies_.emplace(key, rendered);
+  if (generation == generation_ && bodies_.size() < kMaxKeys) bodies_.emplace(key, rendered);
   return rendered;
 }
 

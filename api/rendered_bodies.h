@@ -23,16 +23,16 @@ class RenderedBodies {
  public:
   using Render = std::function<std::string()>;
 
-  /// The body for `key` (the request target) rendered from the view of `generation`: the kept
+  /// The body for `key` (a route and its filters) rendered from the view of `generation`: the kept
   /// one when it came from that view, else render() run now, outside the lock, and kept. A
   /// newer generation drops every body of the older one. Thread-safe.
   std::shared_ptr<RenderedBody const> get(std::string const& key, std::uint64_t generation,
                                           Render const& render);
 
  private:
-  /// Filtered lists are kept by their query too; past this many targets a view's bodies are
-  /// rendered per request, so that odd queries cannot grow the map.
-  static constexpr std::size_t kMaxTargets = 32;
+  /// Filtered lists are kept per filter too; past this many keys a view's bodies are rendered
+  /// per request, so that odd filter values cannot grow the map.
+  static constexpr std::size_t kMaxKeys = 32;
 
   std::mutex mutex_;
   std::uint64_t generation_ = 0;

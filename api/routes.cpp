@@ -40,9 +40,9 @@ std::string json_text(nlohmann::json const& body) {
 
 std::string_view openapi_document() { return kOpenApiDocument; }
 
-Response rendered_response(RouteContext const& ctx, std::uint64_t generation,
-                           RenderedBodies::Render const& render) {
-  auto const rendered = ctx.services.rendered_bodies->get(ctx.request.target, generation, render);
+Response rendered_response(RouteContext const& ctx, std::string const& key,
+                           std::uint64_t generation, RenderedBodies::Render const& render) {
+  auto const rendered = ctx.services.rendered_bodies->get(key, generation, render);
   Response res;
   res.body = rendered->body;
   res.headers.emplace_back("ETag", rendered->etag);

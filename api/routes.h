@@ -45,10 +45,11 @@ Response json_response(nlohmann::json const& body, unsigned status = 200);
 /// The text json_response sends.
 std::string json_text(nlohmann::json const& body);
 /// A 200 JSON answer, with its ETag, whose body depends only on the inventory view of
-/// `generation` and on the request target: render() runs once per view and target
-/// (rendered_bodies.h).
-Response rendered_response(RouteContext const& ctx, std::uint64_t generation,
-                           RenderedBodies::Render const& render);
+/// `generation` and on `key` (the route and the filters that shape the body, not the raw
+/// target, so that unused query parameters cannot crowd the kept bodies out): render() runs
+/// once per view and key (rendered_bodies.h).
+Response rendered_response(RouteContext const& ctx, std::string const& key,
+                           std::uint64_t generation, RenderedBodies::Render const& render);
 
 /// The OpenAPI document embedded at build time from api/openapi.json.
 std::string_view openapi_document();

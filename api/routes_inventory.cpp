@@ -26,7 +26,8 @@ std::string array_text(std::vector<Item> const& items) {
 
 Response list_regions(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();
-  return rendered_response(ctx, view->generation, [&] { return array_text(view->regions); });
+  return rendered_response(ctx, "/v1/regions", view->generation,
+                           [&] { return array_text(view->regions); });
 }
 
 Response get_region(RouteContext const& ctx) {
@@ -46,7 +47,9 @@ Response list_namespaces(RouteContext const& ctx) {
     if (!parsed) return problem(parsed.error());
     mode = *parsed;
   }
-  return rendered_response(ctx, view->generation, [&] {
+  std::string const key = "/v1/namespaces?region=" + region +
+                          "&mode=" + (mode ? std::string(to_string(*mode)) : std::string());
+  return rendered_response(ctx, key, view->generation, [&] {
     nlohmann::json j = nlohmann::json::array();
     for (auto const& ns : view->namespaces) {
       if (!region.empty() && ns.region != region) continue;
@@ -67,7 +70,8 @@ Response get_namespace(RouteContext const& ctx) {
 
 Response list_volumes(RouteContext const& ctx) {
   auto const view = ctx.services.inventory.current();
-  return rendered_response(ctx, view->generation, [&] { return array_text(view->volumes); });
+  return rendered_response(ctx, "/v1/volumes", view->generation,
+                           [&] { return array_text(view->volumes); });
 }
 
 Response get_volume(RouteContext const& ctx) {

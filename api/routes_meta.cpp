@@ -34,7 +34,7 @@ Response healthz(RouteContext const& ctx) {
     return problem(Errc::unavailable, "inventory cannot refresh: " + view.error().message);
   }
   std::uint64_t const generation = (*view)->generation;
-  return rendered_response(ctx, generation, [&] {
+  return rendered_response(ctx, "/healthz", generation, [&] {
     return json_text(nlohmann::json{{"status", "ok"},
                                     {"version", DAXD_VERSION},
                                     {"host", ctx.services.host_description},
